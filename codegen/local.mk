@@ -1,0 +1,3 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+noinst_LIBRARIES += libetap_codegen.a
+libetap_codegen_a_SOURCES = codegen/ir.h codegen/elf_write.h
