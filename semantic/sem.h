@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The elaborated program: resolved probes, symbols with types and storage,
+ * options. Produced by sem_elaborate() (pass 2), consumed by the code
+ * generator (kernel-context probes) and the user-context evaluator.
+ *
+ * Annotations the semantic pass leaves on the AST (struct node):
+ *  - every expression gets ->type (T_LONG, T_STRING, T_STATS or T_VOID);
+ *  - E_IDENT: ->sym is the local, global or context variable (SYM_*);
+ *    for an array name used bare (foreach, delete, in) ->sym is the array;
+ *  - E_INDEX: ->sym is the array symbol (also on its ->a);
+ *  - E_TARGET: ->sym is a SYM_CONTEXT symbol (tracepoint field, $return);
+ *  - E_CALL: ->sym is a SYM_FUNCTION (user function) or NULL with
+ *    ->op = the builtin id (enum builtin) for builtins;
+ *  - E_STR / string expressions: ->strmax = largest length incl. NUL;
+ *  - S_FOREACH: fe->keys[i]->sym and fe->value->sym are locals.
+ */
+#ifndef ETAP_SEM_H
+#define ETAP_SEM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "../parser/ast.h"
+#include "tracefs.h"
+
+#define SEM_MAXKEYS 9
+
+enum sym_kind {
+	SYM_GLOBAL,
+	SYM_LOCAL,	/* probe or function local, or function parameter */
+	SYM_FUNCTION,
+	SYM_CONTEXT,	/* a probe's context variable */
+};
+
+/* What a SYM_CONTEXT symbol reads. */
+enum ctx_kind {
+	CTX_TP_FIELD,	  /* tracefs format field at field->offset */
+	CTX_SYSCALL_NAME, /* syscall probes' `name`: constant string */
+	CTX_RETURN,	  /* $return / retval of syscall returns: the `ret`
+			   * field of sys_exit_* */
+};
+
+struct symbol {
+	enum sym_kind kind;
+	const char *name;
+	struct loc loc;
+	enum etype type;		   /* value type */
+	int nkeys;			   /* 0: scalar, > 0: array */
+	enum etype keytypes[SEM_MAXKEYS];
+	int keysize[SEM_MAXKEYS];	   /* bytes of each key slot: 8 for
+					    * longs, a multiple of 8 for
+					    * strings (NUL padded) */
+	int keyoff[SEM_MAXKEYS];	   /* offset of each slot in the key */
+
+	/* SYM_GLOBAL */
+	struct global *decl;
+	int map_idx;	      /* arrays: index into the object's maps */
+	uint32_t gd_off;      /* scalars: offset in the global-data value */
+	uint32_t key_size;    /* arrays: total key bytes */
+	uint32_t value_size;  /* arrays: 8 for long, maxstringlen for
+			       * strings */
+	uint32_t maxentries;  /* arrays */
+	bool wrap;
+
+	/* SYM_LOCAL: slot in its probe's or function's frame */
+	int slot;
+	bool is_param;
+
+	/* SYM_FUNCTION */
+	struct function *fn;
+	int nlocals; /* frame size in slots, parameters first */
+
+	/* SYM_CONTEXT */
+	enum ctx_kind ctx;
+	const struct tp_field *field;
+	const char *const_str; /* CTX_SYSCALL_NAME */
+
+	/* usage, for storage choices and the exit-time dump */
+	bool read, written;
+	bool used_in_kernel, used_in_user;
+	struct symbol *next; /* in the program's list of this kind */
+};
+
+/* Builtin functions (E_CALL with ->sym == NULL: ->op holds one of these). */
+enum builtin {
+	BI_NONE = 0,
+	BI_PRINTF,   /* printf(fmt, ...) */
+	BI_SPRINTF,  /* sprintf(fmt, ...) */
+	BI_PRINT,    /* print(x, ...) */
+	BI_PRINTLN,  /* println(x, ...) */
+	BI_SPRINT,   /* sprint(x) */
+	BI_EXIT,     /* exit() */
+	BI_PID, BI_TID, BI_PPID, BI_UID, BI_EXECNAME, BI_CPU, BI_TARGET,
+	BI_GETTIMEOFDAY_S, BI_GETTIMEOFDAY_MS, BI_GETTIMEOFDAY_US,
+	BI_GETTIMEOFDAY_NS,
+	BI_STRLEN,
+	BI_ERROR,    /* error(msg) */
+	BI_LOG,	     /* log(msg) */
+	BI_WARN,     /* warn(msg) */
+	BI_PP,	     /* pp(): the probe point string */
+	BI_MAX
+};
+
+enum probe_type {
+	PT_BEGIN,
+	PT_END,
+	PT_ERROR,
+	PT_TIMER,      /* timer.s/ms/...: user context */
+	PT_TRACEPOINT, /* classic tracepoint: kernel context */
+};
+
+struct rprobe {
+	struct probe *src;	/* the probe as written */
+	struct probe_point *pp; /* the point this instance resolves */
+	char *name;		/* canonical point, e.g. "syscall.read" or
+				 * "kernel.trace(\"sched:sched_switch\")" */
+	enum probe_type type;
+	bool kernel;		/* runs in kernel context (BPF) */
+	int64_t order;		/* begin(N)/end(N), else 0 */
+	uint64_t period_ns;	/* timers */
+	/* PT_TRACEPOINT */
+	const struct tp_format *tp;
+	const char *syscall; /* syscall.NAME: the stap-level name, else NULL */
+	bool is_return;
+	struct node *cond;  /* probe-point condition or NULL */
+	struct node *body;  /* S_BLOCK (alias bodies merged in) */
+	struct symbol **locals; /* slot -> symbol */
+	int nlocals;
+	int index; /* position among the program's probes */
+	struct rprobe *next;
+};
+
+struct sem_options {
+	int64_t maxstringlen;  /* MAXSTRINGLEN, default 512 */
+	int64_t maxmapentries; /* MAXMAPENTRIES, default 2048 */
+	int64_t maxaction;     /* MAXACTION, default 1000 */
+	int64_t maxerrors;     /* MAXERRORS, default 0 */
+};
+
+/* Fixed header of the global-data value (an mmap-able one-element array
+ * map); script scalars follow at GD_SCALARS. */
+enum {
+	GD_TARGET = 0,	 /* u64: target() pid, set before attaching */
+	GD_EXIT = 8,	 /* u64: set to 1 by kernel-context exit() */
+	GD_DROPS = 16,	 /* u64: ring buffer records that could not be
+			  * reserved */
+	GD_ERRORS = 24,	 /* u64: kernel-context runtime errors */
+	GD_SKIPPED = 32, /* u64: skipped probe hits */
+	GD_SCALARS = 64,
+};
+
+struct program {
+	struct script *script;
+	struct sem_options opt;
+	struct rprobe *probes; /* in script order */
+	int nprobes;
+	struct symbol *globals; /* list in declaration order */
+	int nglobals;
+	struct symbol *functions;
+	uint32_t gd_size; /* bytes of global data */
+	int nmaps_arrays; /* array maps are maps 0..nmaps_arrays-1 */
+};
+
+/* Pass 2: resolve and type everything. Errors go through diag_report;
+ * returns NULL when any was reported. */
+struct program *sem_elaborate(struct script *s, const struct sem_options *opt);
+/* The -p2 output. */
+void sem_print_program(FILE *out, const struct program *p);
+const char *etype_name(enum etype t);
+
+#endif
