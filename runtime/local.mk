@@ -1,3 +1,4 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 noinst_LIBRARIES += libetap_runtime.a
 libetap_runtime_a_SOURCES =
+libetap_runtime_a_SOURCES += runtime/printf_fmt.c runtime/printf_fmt.h runtime/strbuf.c

@@ -24,6 +24,8 @@ void strbuf_add(struct strbuf *sb, const char *s, size_t n);
 void strbuf_addc(struct strbuf *sb, char c);
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Append n copies of c. */
+void strbuf_addpad(struct strbuf *sb, char c, size_t n);
 
 enum fmt_conv {
 	FMT_LITERAL, /* text between conversions (and %%) */
@@ -38,6 +40,10 @@ enum fmt_conv {
 	FMT_BINARY,  /* %b: the raw bytes of the value (width 1,2,4,8) */
 	FMT_MEMORY,  /* %m / %M: reserved, rejected for now */
 };
+
+/* Widths and precisions, literal or from '*', are clamped to this, as stap
+ * clamps them to its print buffer size (STP_BUFFER_SIZE, 8192). */
+#define FMT_MAX_WIDTH 8192
 
 struct fmt_seg {
 	enum fmt_conv conv;

@@ -7,3 +7,7 @@ check_PROGRAMS += $(UNIT_TESTS)
 endif
 print-unit-tests:
 	@echo $(UNIT_TESTS)
+UNIT_TESTS += tests/unit/test_printf_fmt
+tests_unit_test_printf_fmt_SOURCES = tests/unit/test_printf_fmt.c
+tests_unit_test_printf_fmt_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_printf_fmt_LDADD = libetap_runtime.a $(CMOCKA_LIBS)
