@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "../parser/ast.h"
 #include "tracefs.h"
 
@@ -69,6 +70,7 @@ struct symbol {
 	/* SYM_FUNCTION */
 	struct function *fn;
 	int nlocals; /* frame size in slots, parameters first */
+	struct symbol **locals; /* slot -> symbol */
 
 	/* SYM_CONTEXT */
 	enum ctx_kind ctx;

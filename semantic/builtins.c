@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The builtin functions scripts may call without a tapset. */
+#include "builtins.h"
+
+#include <string.h>
+
+static const struct builtin_info builtins[] = {
+	{ "printf", BI_PRINTF, 1, -1, T_VOID, T_UNKNOWN, true },
+	{ "sprintf", BI_SPRINTF, 1, -1, T_STRING, T_UNKNOWN, false },
+	{ "print", BI_PRINT, 1, -1, T_VOID, T_UNKNOWN, true },
+	{ "println", BI_PRINTLN, 0, -1, T_VOID, T_UNKNOWN, true },
+	{ "sprint", BI_SPRINT, 1, 1, T_STRING, T_UNKNOWN, false },
+	{ "exit", BI_EXIT, 0, 0, T_VOID, T_UNKNOWN, true },
+	{ "pid", BI_PID, 0, 0, T_LONG, T_UNKNOWN, true },
+	{ "tid", BI_TID, 0, 0, T_LONG, T_UNKNOWN, true },
+	{ "ppid", BI_PPID, 0, 0, T_LONG, T_UNKNOWN, false },
+	{ "uid", BI_UID, 0, 0, T_LONG, T_UNKNOWN, true },
+	{ "execname", BI_EXECNAME, 0, 0, T_STRING, T_UNKNOWN, true },
+	{ "cpu", BI_CPU, 0, 0, T_LONG, T_UNKNOWN, true },
+	{ "target", BI_TARGET, 0, 0, T_LONG, T_UNKNOWN, true },
+	{ "gettimeofday_s", BI_GETTIMEOFDAY_S, 0, 0, T_LONG, T_UNKNOWN, false },
+	{ "gettimeofday_ms", BI_GETTIMEOFDAY_MS, 0, 0, T_LONG, T_UNKNOWN, false },
+	{ "gettimeofday_us", BI_GETTIMEOFDAY_US, 0, 0, T_LONG, T_UNKNOWN, false },
+	{ "gettimeofday_ns", BI_GETTIMEOFDAY_NS, 0, 0, T_LONG, T_UNKNOWN, false },
+	{ "strlen", BI_STRLEN, 1, 1, T_LONG, T_STRING, false },
+	{ "error", BI_ERROR, 1, 1, T_VOID, T_STRING, false },
+	{ "log", BI_LOG, 1, 1, T_VOID, T_STRING, false },
+	{ "warn", BI_WARN, 1, 1, T_VOID, T_STRING, false },
+	{ "pp", BI_PP, 0, 0, T_STRING, T_UNKNOWN, false },
+};
+
+#define NBUILTINS (sizeof(builtins) / sizeof(builtins[0]))
+
+const struct builtin_info *builtin_lookup(const char *name)
+{
+	for (size_t i = 0; i < NBUILTINS; i++)
+		if (strcmp(builtins[i].name, name) == 0)
+			return &builtins[i];
+	return NULL;
+}
+
+const struct builtin_info *builtin_by_id(enum builtin id)
+{
+	for (size_t i = 0; i < NBUILTINS; i++)
+		if (builtins[i].id == id)
+			return &builtins[i];
+	return NULL;
+}
+
+const char *builtin_suggest(const char *name)
+{
+	const char *best = NULL;
+	int bestd = 3;
+
+	for (size_t i = 0; i < NBUILTINS; i++) {
+		int d = edit_distance(name, builtins[i].name);
+
+		if (d < bestd) {
+			bestd = d;
+			best = builtins[i].name;
+		}
+	}
+	return best;
+}
