@@ -11,3 +11,7 @@ UNIT_TESTS += tests/unit/test_printf_fmt
 tests_unit_test_printf_fmt_SOURCES = tests/unit/test_printf_fmt.c
 tests_unit_test_printf_fmt_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_printf_fmt_LDADD = libetap_runtime.a $(CMOCKA_LIBS)
+UNIT_TESTS += tests/unit/test_tracefs
+tests_unit_test_tracefs_SOURCES = tests/unit/test_tracefs.c
+tests_unit_test_tracefs_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_tracefs_LDADD = libetap_semantic.a $(CMOCKA_LIBS)
