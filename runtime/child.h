@@ -26,10 +26,13 @@ struct child {
 int child_spawn(struct child *c, char *const argv[]);
 /* Let the child exec. */
 int child_release(struct child *c);
-/* Kill (SIGKILL) and reap a child that was never released. */
+/* Kill (SIGKILL) and reap a child that was never released. Once a child is
+ * reaped (here or by child_poll_exit) its fds are closed and c->pid is 0,
+ * so that no later call can signal a recycled pid. */
 void child_kill(struct child *c);
 /* Non-blocking: 1 if the child has exited (and reap it, storing its wait
- * status), 0 if still running. */
+ * status), 0 if still running. Called again after reaping, it returns 1
+ * and leaves *status alone. */
 int child_poll_exit(struct child *c, int *status);
 
 #endif

@@ -15,3 +15,7 @@ UNIT_TESTS += tests/unit/test_tracefs
 tests_unit_test_tracefs_SOURCES = tests/unit/test_tracefs.c
 tests_unit_test_tracefs_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_tracefs_LDADD = libetap_semantic.a $(CMOCKA_LIBS)
+UNIT_TESTS += tests/unit/test_child
+tests_unit_test_child_SOURCES = tests/unit/test_child.c
+tests_unit_test_child_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_child_LDADD = libetap_runtime.a $(CMOCKA_LIBS)
