@@ -1,3 +1,4 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 noinst_LIBRARIES += libetap_codegen.a
 libetap_codegen_a_SOURCES = codegen/ir.h codegen/elf_write.h
+libetap_codegen_a_SOURCES += codegen/elf_write.c codegen/elf_btf.c codegen/elf_btf.h codegen/btf_ext.c

@@ -19,3 +19,7 @@ UNIT_TESTS += tests/unit/test_child
 tests_unit_test_child_SOURCES = tests/unit/test_child.c
 tests_unit_test_child_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_child_LDADD = libetap_runtime.a $(CMOCKA_LIBS)
+UNIT_TESTS += tests/unit/test_elf_write
+tests_unit_test_elf_write_SOURCES = tests/unit/test_elf_write.c
+tests_unit_test_elf_write_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_elf_write_LDADD = libetap_codegen.a libetap_parser.a $(LIBBPF_LIBS) $(LIBELF_LIBS) -lz $(CMOCKA_LIBS)
