@@ -89,7 +89,7 @@ static void words_free(struct words *w)
  * '`', '*' or '~' is just a character here. */
 char **child_split_words(const char *cmd, const char **err)
 {
-	struct words w = { 0 };
+	struct words w = {0};
 	const char *p = cmd;
 	bool ok = true;
 
@@ -120,7 +120,8 @@ char **child_split_words(const char *cmd, const char **err)
 					p += 2; /* line continuation */
 					continue;
 				}
-				if (*p == '\\' && p[1] && strchr("\"\\$`", p[1]))
+				if (*p == '\\' && p[1] &&
+				    strchr("\"\\$`", p[1]))
 					p++;
 				ok = words_addc(&w, *p++);
 			}
@@ -177,10 +178,9 @@ static int child_pidfd_open(pid_t pid)
 /* Runs in the forked child: give the command the signal state a shell
  * would, since etap ignores or blocks signals it handles itself; wait for
  * the go byte; exec. Only async-signal-safe calls before exec. */
-static void __attribute__((noreturn))
-child_run(int hold_fd, char *const argv[])
+static void __attribute__((noreturn)) child_run(int hold_fd, char *const argv[])
 {
-	struct sigaction sa = { .sa_handler = SIG_DFL };
+	struct sigaction sa = {.sa_handler = SIG_DFL};
 	sigset_t none;
 	char go, msg[512];
 	ssize_t n;

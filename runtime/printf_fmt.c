@@ -49,8 +49,8 @@ static struct fmt_seg *fmt_push_seg(struct fmt_builder *b)
 
 	if (f->nsegs == b->segcap) {
 		b->segcap = b->segcap ? 2 * b->segcap : 8;
-		f->segs = fmt_realloc_or_die(f->segs,
-					     b->segcap * sizeof(*f->segs));
+		f->segs =
+		    fmt_realloc_or_die(f->segs, b->segcap * sizeof(*f->segs));
 	}
 	s = &f->segs[f->nsegs++];
 	memset(s, 0, sizeof(*s));
@@ -65,8 +65,8 @@ static void fmt_push_arg(struct fmt_builder *b, bool is_string)
 
 	if (f->nargs == b->argcap) {
 		b->argcap = b->argcap ? 2 * b->argcap : 8;
-		f->arg_is_string = fmt_realloc_or_die(
-			f->arg_is_string, b->argcap * sizeof(bool));
+		f->arg_is_string = fmt_realloc_or_die(f->arg_is_string,
+						      b->argcap * sizeof(bool));
 	}
 	f->arg_is_string[f->nargs++] = is_string;
 }
@@ -151,7 +151,7 @@ static enum fmt_conv fmt_conv_of(char c)
 static const char *fmt_parse_conv(struct fmt_builder *b, const char *p,
 				  const char **err)
 {
-	struct fmt_seg seg = { .width = -1, .prec = -1 };
+	struct fmt_seg seg = {.width = -1, .prec = -1};
 	bool star_width = false, star_prec = false;
 	struct fmt_seg *s;
 
@@ -216,7 +216,7 @@ static const char *fmt_parse_conv(struct fmt_builder *b, const char *p,
 int fmt_parse(const char *format, struct fmt *out, const char **err,
 	      int *errpos)
 {
-	struct fmt_builder b = { .f = out };
+	struct fmt_builder b = {.f = out};
 	const char *p = format;
 
 	memset(out, 0, sizeof(*out));
@@ -437,10 +437,13 @@ void fmt_format(struct strbuf *sb, const struct fmt *f,
 	for (int i = 0; i < f->nsegs; i++) {
 		const struct fmt_seg *seg = &f->segs[i];
 		struct fmt_spec sp = {
-			.left = seg->left, .zero = seg->zero,
-			.plus = seg->plus, .space = seg->space,
-			.alt = seg->alt,   .width = seg->width,
-			.prec = seg->prec,
+		    .left = seg->left,
+		    .zero = seg->zero,
+		    .plus = seg->plus,
+		    .space = seg->space,
+		    .alt = seg->alt,
+		    .width = seg->width,
+		    .prec = seg->prec,
 		};
 		const struct fmt_arg *a;
 		const char *s;

@@ -38,8 +38,8 @@ static const char *tracefs_hint_for(int err)
 	case EPERM:
 	case EACCES:
 		return "mounting tracefs needs CAP_SYS_ADMIN: run etap as root "
-		       "(sudo), or mount it once with 'mount -t tracefs nodev "
-		       TRACEFS_PATH "'";
+		       "(sudo), or mount it once with 'mount -t tracefs "
+		       "nodev " TRACEFS_PATH "'";
 	case ENODEV:
 		return "this kernel has no tracefs (CONFIG_TRACING is off); "
 		       "classic tracepoints are unavailable";
@@ -47,8 +47,8 @@ static const char *tracefs_hint_for(int err)
 		return "/sys/kernel/tracing does not exist: is sysfs mounted "
 		       "on /sys?";
 	default:
-		return "mount tracefs with 'mount -t tracefs nodev "
-		       TRACEFS_PATH "'";
+		return "mount tracefs with 'mount -t tracefs "
+		       "nodev " TRACEFS_PATH "'";
 	}
 }
 
@@ -191,8 +191,8 @@ static int format_parse_decl(struct tp_field *f, const char *d, size_t n)
 		name_end = br;
 	}
 	name = name_end;
-	while (name > d && (isalnum((unsigned char)name[-1]) ||
-			    name[-1] == '_'))
+	while (name > d &&
+	       (isalnum((unsigned char)name[-1]) || name[-1] == '_'))
 		name--;
 	if (name == name_end)
 		return -1;
@@ -220,8 +220,8 @@ static int format_parse_decl(struct tp_field *f, const char *d, size_t n)
 		size_t l = strlen(t);
 
 		f->is_data_loc = true;
-		f->is_string = l > 2 && !strcmp(t + l - 2, "[]") &&
-			       type_is_char(t, l - 2);
+		f->is_string =
+		    l > 2 && !strcmp(t + l - 2, "[]") && type_is_char(t, l - 2);
 	} else if (br) {
 		f->is_string = type_is_char(d, tlen);
 	} else {
@@ -248,8 +248,8 @@ static int format_parse_text(struct tp_format *fmt, const char *text)
 	const char *p = text, *id = strstr(text, "\nID:");
 	int cap = 0;
 
-	fmt->id = id ? atoi(id + 4) : (strncmp(text, "ID:", 3) ? -1
-							       : atoi(text + 3));
+	fmt->id =
+	    id ? atoi(id + 4) : (strncmp(text, "ID:", 3) ? -1 : atoi(text + 3));
 	while ((p = strstr(p, "field:"))) {
 		const char *semi = strchr(p, ';'), *eol = strchr(p, '\n');
 		struct tp_field *f;
@@ -303,8 +303,8 @@ const struct tp_format *tracefs_format(const char *system, const char *event)
 	if (!root)
 		return NULL;
 	/* Names come from scripts: keep them from walking out of events/. */
-	if (strchr(system, '/') || strchr(event, '/') || !*system ||
-	    !*event || !strcmp(system, "..") || !strcmp(event, "..")) {
+	if (strchr(system, '/') || strchr(event, '/') || !*system || !*event ||
+	    !strcmp(system, "..") || !strcmp(event, "..")) {
 		errno = ENOENT;
 		return NULL;
 	}
@@ -442,8 +442,8 @@ static const struct name_list *tracefs_system_events(struct tp_system *s)
 	char path[PATH_MAX];
 
 	if (!s->loaded) {
-		snprintf(path, sizeof(path), "%s/events/%s",
-			 tracefs_root(NULL), s->name);
+		snprintf(path, sizeof(path), "%s/events/%s", tracefs_root(NULL),
+			 s->name);
 		tracefs_read_dirs(path, &s->events);
 		s->loaded = true;
 	}

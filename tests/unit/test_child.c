@@ -99,7 +99,7 @@ static void test_split_errors(void **state)
 
 static void sleep_ms(int ms)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
@@ -122,7 +122,7 @@ static int wait_exit(struct child *c)
 static void test_held_until_release(void **state)
 {
 	char dir[] = "/tmp/etap-child-XXXXXX", file[64];
-	char *argv[] = { "touch", file, NULL };
+	char *argv[] = {"touch", file, NULL};
 	struct child c;
 	int status;
 
@@ -149,7 +149,7 @@ static void test_held_until_release(void **state)
 
 static void test_exit_status(void **state)
 {
-	char *argv[] = { "/bin/sh", "-c", "exit 3", NULL };
+	char *argv[] = {"/bin/sh", "-c", "exit 3", NULL};
 	struct child c;
 	int status;
 
@@ -180,15 +180,14 @@ static void test_split_then_spawn(void **state)
 
 static void test_pidfd(void **state)
 {
-	char *argv[] = { "true", NULL };
+	char *argv[] = {"true", NULL};
 	struct child c;
 
 	assert_int_equal(child_spawn(&c, argv), 0);
 	/* pidfd_open exists since 5.3; etap needs 5.8 */
 	assert_true(c.pidfd >= 0);
 	assert_int_equal(fcntl(c.pidfd, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
-	assert_int_equal(fcntl(c.release_fd, F_GETFD) & FD_CLOEXEC,
-			 FD_CLOEXEC);
+	assert_int_equal(fcntl(c.release_fd, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
 	assert_int_equal(child_release(&c), 0);
 	assert_int_equal(WEXITSTATUS(wait_exit(&c)), 0);
 	assert_int_equal(c.pidfd, -1);
@@ -196,7 +195,7 @@ static void test_pidfd(void **state)
 
 static void test_exec_failure(void **state)
 {
-	char *argv[] = { "/nonexistent/etap-no-such-prog", "x", NULL };
+	char *argv[] = {"/nonexistent/etap-no-such-prog", "x", NULL};
 	char path[] = "/tmp/etap-child-err-XXXXXX", buf[256] = "";
 	struct child c;
 	int fd, saved, status;
@@ -224,7 +223,7 @@ static void test_exec_failure(void **state)
 
 	/* not found in PATH either */
 	{
-		char *argv2[] = { "etap-no-such-prog-in-path", NULL };
+		char *argv2[] = {"etap-no-such-prog-in-path", NULL};
 
 		fd = open("/dev/null", O_WRONLY);
 		saved = dup(STDERR_FILENO);
@@ -240,7 +239,7 @@ static void test_exec_failure(void **state)
 
 static void test_kill_held(void **state)
 {
-	char *argv[] = { "touch", "/tmp/etap-child-never-created", NULL };
+	char *argv[] = {"touch", "/tmp/etap-child-never-created", NULL};
 	struct child c;
 	pid_t pid;
 
@@ -262,7 +261,7 @@ static void test_kill_held(void **state)
 
 static void test_release_dead_child(void **state)
 {
-	char *argv[] = { "true", NULL };
+	char *argv[] = {"true", NULL};
 	struct child c;
 
 	assert_int_equal(child_spawn(&c, argv), 0);
@@ -277,8 +276,8 @@ static void test_release_dead_child(void **state)
  * the default state back. sh cannot undo an ignored signal by itself. */
 static void test_signals_restored(void **state)
 {
-	char *argv[] = { "/bin/sh", "-c", "kill -TERM $$; exit 0", NULL };
-	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	char *argv[] = {"/bin/sh", "-c", "kill -TERM $$; exit 0", NULL};
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old;
 	sigset_t block, oldmask;
 	struct child c;
 	int status;
@@ -299,7 +298,7 @@ static void test_signals_restored(void **state)
 
 static void test_spawn_errors(void **state)
 {
-	char *empty[] = { NULL };
+	char *empty[] = {NULL};
 	struct child c;
 
 	assert_int_equal(child_spawn(&c, empty), -EINVAL);
@@ -309,17 +308,17 @@ static void test_spawn_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_split),
-		cmocka_unit_test(test_split_errors),
-		cmocka_unit_test(test_held_until_release),
-		cmocka_unit_test(test_exit_status),
-		cmocka_unit_test(test_split_then_spawn),
-		cmocka_unit_test(test_pidfd),
-		cmocka_unit_test(test_exec_failure),
-		cmocka_unit_test(test_kill_held),
-		cmocka_unit_test(test_release_dead_child),
-		cmocka_unit_test(test_signals_restored),
-		cmocka_unit_test(test_spawn_errors),
+	    cmocka_unit_test(test_split),
+	    cmocka_unit_test(test_split_errors),
+	    cmocka_unit_test(test_held_until_release),
+	    cmocka_unit_test(test_exit_status),
+	    cmocka_unit_test(test_split_then_spawn),
+	    cmocka_unit_test(test_pidfd),
+	    cmocka_unit_test(test_exec_failure),
+	    cmocka_unit_test(test_kill_held),
+	    cmocka_unit_test(test_release_dead_child),
+	    cmocka_unit_test(test_signals_restored),
+	    cmocka_unit_test(test_spawn_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,12 +17,12 @@
 
 static struct fmt_arg num(int64_t v)
 {
-	return (struct fmt_arg){ .l = v };
+	return (struct fmt_arg){.l = v};
 }
 
 static struct fmt_arg str(const char *s)
 {
-	return (struct fmt_arg){ .is_string = true, .s = s };
+	return (struct fmt_arg){.is_string = true, .s = s};
 }
 
 /* Format with fmt and args; returns the malloc'd output in *out. */
@@ -47,14 +47,14 @@ static size_t format(const char *f, const struct fmt_arg *args, int nargs,
 	return n;
 }
 
-#define CHECK(expect, f, ...)                                                 \
-	do {                                                                  \
-		struct fmt_arg a_[] = { __VA_ARGS__ };                        \
-		char *o_;                                                     \
-		size_t n_ = format(f, a_, sizeof(a_) / sizeof(a_[0]), &o_);  \
-		assert_string_equal(o_, expect);                              \
-		assert_int_equal(n_, strlen(expect));                         \
-		free(o_);                                                     \
+#define CHECK(expect, f, ...)                                                  \
+	do {                                                                   \
+		struct fmt_arg a_[] = {__VA_ARGS__};                           \
+		char *o_;                                                      \
+		size_t n_ = format(f, a_, sizeof(a_) / sizeof(a_[0]), &o_);    \
+		assert_string_equal(o_, expect);                               \
+		assert_int_equal(n_, strlen(expect));                          \
+		free(o_);                                                      \
 	} while (0)
 
 static void check0(const char *expect, const char *f)
@@ -76,10 +76,9 @@ static void test_literals(void **state)
 }
 
 static const int64_t values[] = {
-	0,	    1,	       -1,	  7,	     8,	      42,
-	-42,	    255,       256,	  1234567,   -987654, 0x7f,
-	INT32_MAX,  INT32_MIN, UINT32_MAX, INT64_MAX, INT64_MIN,
-	INT64_MIN + 1,
+    0,	       1,	  -1,	      7,	 8,	    42,
+    -42,       255,	  256,	      1234567,	 -987654,   0x7f,
+    INT32_MAX, INT32_MIN, UINT32_MAX, INT64_MAX, INT64_MIN, INT64_MIN + 1,
 };
 
 /* Does stap's runtime print this the way C does? */
@@ -102,95 +101,98 @@ static bool same_as_c(char conv, const char *flags, int width, int prec,
 	return true;
 }
 
+/* Format v with stap's conversion and with C's "ll" equivalent. */
+static bool check_number(char conv, const char *fl, int w, int p, int64_t v)
+{
+	char sf[64], cf[64], ws[16] = "", ps[16] = "", want[128], *got;
+	struct fmt_arg a = num(v);
+
+	if (!same_as_c(conv, fl, w, p, v))
+		return false;
+	if (w >= 0)
+		snprintf(ws, sizeof(ws), "%d", w);
+	if (p >= 0)
+		snprintf(ps, sizeof(ps), ".%d", p);
+	snprintf(sf, sizeof(sf), "%%%s%s%s%c", fl, ws, ps, conv);
+	snprintf(cf, sizeof(cf), "%%%s%s%sll%c", fl, ws, ps, conv);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	if (strchr("di", conv))
+		snprintf(want, sizeof(want), cf, (long long)v);
+	else
+		snprintf(want, sizeof(want), cf, (unsigned long long)v);
+#pragma GCC diagnostic pop
+	format(sf, &a, 1, &got);
+	if (strcmp(got, want))
+		fail_msg("%s of %lld: got '%s', C '%s'", sf, (long long)v, got,
+			 want);
+	free(got);
+	return true;
+}
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
 static void test_numbers_vs_snprintf(void **state)
 {
 	static const char *flagsets[] = {
-		"",   "-",   "0",   "+",  " ",   "#",   "-0",   "+0",
-		"-+", "- ",  "+ ",  "0 ", "#0",  "-#",  "#0-+ ", "00",
+	    "",	  "-",	"0",  "+",  " ",  "#",	"-0",	 "+0",
+	    "-+", "- ", "+ ", "0 ", "#0", "-#", "#0-+ ", "00",
 	};
-	static const int widths[] = { -1, 0, 1, 3, 8, 21, 30 };
-	static const int precs[] = { -1, 0, 1, 4, 19, 25 };
+	static const int widths[] = {-1, 0, 1, 3, 8, 21, 30};
+	static const int precs[] = {-1, 0, 1, 4, 19, 25};
 	static const char convs[] = "diuoxX";
 	int checked = 0;
 
 	for (const char *c = convs; *c; c++)
-		for (size_t fi = 0; fi < sizeof(flagsets) / sizeof(*flagsets);
-		     fi++)
-			for (size_t wi = 0; wi < sizeof(widths) / sizeof(int);
-			     wi++)
-				for (size_t pi = 0;
-				     pi < sizeof(precs) / sizeof(int); pi++)
-					for (size_t vi = 0;
-					     vi < sizeof(values) /
-							  sizeof(*values);
-					     vi++) {
-		const char *fl = flagsets[fi];
-		int w = widths[wi], p = precs[pi];
-		int64_t v = values[vi];
-		char sf[64], cf[64], ws[16] = "", ps[16] = "", want[128];
-		char *got;
+		for (size_t f = 0; f < NELEM(flagsets); f++)
+			for (size_t w = 0; w < NELEM(widths); w++)
+				for (size_t p = 0; p < NELEM(precs); p++)
+					for (size_t v = 0; v < NELEM(values);
+					     v++)
+						checked += check_number(
+						    *c, flagsets[f], widths[w],
+						    precs[p], values[v]);
+	assert_true(checked > 20000);
+}
 
-		if (!same_as_c(*c, fl, w, p, v))
-			continue;
-		if (w >= 0)
-			snprintf(ws, sizeof(ws), "%d", w);
-		if (p >= 0)
-			snprintf(ps, sizeof(ps), ".%d", p);
-		snprintf(sf, sizeof(sf), "%%%s%s%s%c", fl, ws, ps, *c);
-		snprintf(cf, sizeof(cf), "%%%s%s%sll%c", fl, ws, ps, *c);
+static void check_string(const char *s, const char *fl, int w, int p)
+{
+	char sf[64], ws[16] = "", ps[16] = "", want[128], *got;
+	struct fmt_arg a = str(s);
+
+	if (w >= 0)
+		snprintf(ws, sizeof(ws), "%d", w);
+	if (p >= 0)
+		snprintf(ps, sizeof(ps), ".%d", p);
+	snprintf(sf, sizeof(sf), "[%%%s%s%ss]", fl, ws, ps);
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-		if (strchr("di", *c))
-			snprintf(want, sizeof(want), cf, (long long)v);
-		else
-			snprintf(want, sizeof(want), cf,
-				 (unsigned long long)v);
+	snprintf(want, sizeof(want), sf, s);
 #pragma GCC diagnostic pop
-		struct fmt_arg a = num(v);
-		format(sf, &a, 1, &got);
-		if (strcmp(got, want))
-			fail_msg("%s of %lld: got '%s', C '%s'", sf,
-				 (long long)v, got, want);
-		free(got);
-		checked++;
-	}
-	assert_true(checked > 20000);
+	format(sf, &a, 1, &got);
+	assert_string_equal(got, want);
+	free(got);
 }
 
 static void test_strings_vs_snprintf(void **state)
 {
-	static const char *strs[] = { "", "a", "hello", "hello, world!" };
-	static const char *flagsets[] = { "", "-" };
+	static const char *strs[] = {"", "a", "hello", "hello, world!"};
+	static const char *flagsets[] = {"", "-"};
 	/* no width 0: "%0s" is the 0 flag, which appends a NUL */
-	static const int widths[] = { -1, 1, 2, 5, 13, 20 };
-	static const int precs[] = { -1, 0, 1, 5, 40 };
+	static const int widths[] = {-1, 1, 2, 5, 13, 20};
+	static const int precs[] = {-1, 0, 1, 5, 40};
 
-	for (size_t si = 0; si < 4; si++)
-		for (size_t fi = 0; fi < 2; fi++)
-			for (size_t wi = 0; wi < 6; wi++)
-				for (size_t pi = 0; pi < 5; pi++) {
-		char sf[64], ws[16] = "", ps[16] = "", want[128];
-		char *got;
-
-		if (widths[wi] >= 0)
-			snprintf(ws, sizeof(ws), "%d", widths[wi]);
-		if (precs[pi] >= 0)
-			snprintf(ps, sizeof(ps), ".%d", precs[pi]);
-		snprintf(sf, sizeof(sf), "[%%%s%s%ss]", flagsets[fi], ws, ps);
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-		snprintf(want, sizeof(want), sf, strs[si]);
-#pragma GCC diagnostic pop
-		struct fmt_arg a = str(strs[si]);
-		format(sf, &a, 1, &got);
-		assert_string_equal(got, want);
-		free(got);
-	}
+	for (size_t s = 0; s < NELEM(strs); s++)
+		for (size_t f = 0; f < NELEM(flagsets); f++)
+			for (size_t w = 0; w < NELEM(widths); w++)
+				for (size_t p = 0; p < NELEM(precs); p++)
+					check_string(strs[s], flagsets[f],
+						     widths[w], precs[p]);
 }
 
 static void test_chars_vs_snprintf(void **state)
 {
-	static const char *fmts[] = { "%c", "%5c", "%-5c", "%1c", "[%-3c]" };
+	static const char *fmts[] = {"%c", "%5c", "%-5c", "%1c", "[%-3c]"};
 
 	for (size_t i = 0; i < 5; i++)
 		for (int ch = 'A'; ch < 'A' + 5; ch++) {
@@ -276,7 +278,7 @@ static void test_string_special(void **state)
 {
 	CHECK("a\\tb\\n", "%#s", str("a\tb\n"));
 	CHECK("   a\\\\", "%#6s", str("a\\"));
-	CHECK("", "%s", (struct fmt_arg){ .is_string = true, .s = NULL });
+	CHECK("", "%s", (struct fmt_arg){.is_string = true, .s = NULL});
 	CHECK("hel", "%.3s", str("hello"));
 	CHECK("  hel", "%5.3s", str("hello"));
 	{
@@ -293,8 +295,7 @@ static void test_string_special(void **state)
 	}
 }
 
-static void check_binary(const char *f, int64_t v, const void *expect,
-			 size_t n)
+static void check_binary(const char *f, int64_t v, const void *expect, size_t n)
 {
 	struct fmt_arg a = num(v);
 	char *o;
@@ -360,8 +361,8 @@ static void test_star(void **state)
 
 static void test_width_caps(void **state)
 {
-	struct fmt_arg a[2] = { num(INT64_MAX), num(1) };
-	struct fmt_arg m[2] = { num(INT64_MIN), num(1) };
+	struct fmt_arg a[2] = {num(INT64_MAX), num(1)};
+	struct fmt_arg m[2] = {num(INT64_MIN), num(1)};
 	struct fmt_arg b = num(1);
 	char *o;
 
@@ -471,23 +472,23 @@ static void test_strbuf(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_literals),
-		cmocka_unit_test(test_numbers_vs_snprintf),
-		cmocka_unit_test(test_strings_vs_snprintf),
-		cmocka_unit_test(test_chars_vs_snprintf),
-		cmocka_unit_test(test_edges),
-		cmocka_unit_test(test_stap_differences),
-		cmocka_unit_test(test_pointer),
-		cmocka_unit_test(test_char),
-		cmocka_unit_test(test_string_special),
-		cmocka_unit_test(test_binary),
-		cmocka_unit_test(test_star),
-		cmocka_unit_test(test_width_caps),
-		cmocka_unit_test(test_length_modifiers),
-		cmocka_unit_test(test_mixed),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_segments),
-		cmocka_unit_test(test_strbuf),
+	    cmocka_unit_test(test_literals),
+	    cmocka_unit_test(test_numbers_vs_snprintf),
+	    cmocka_unit_test(test_strings_vs_snprintf),
+	    cmocka_unit_test(test_chars_vs_snprintf),
+	    cmocka_unit_test(test_edges),
+	    cmocka_unit_test(test_stap_differences),
+	    cmocka_unit_test(test_pointer),
+	    cmocka_unit_test(test_char),
+	    cmocka_unit_test(test_string_special),
+	    cmocka_unit_test(test_binary),
+	    cmocka_unit_test(test_star),
+	    cmocka_unit_test(test_width_caps),
+	    cmocka_unit_test(test_length_modifiers),
+	    cmocka_unit_test(test_mixed),
+	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_segments),
+	    cmocka_unit_test(test_strbuf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

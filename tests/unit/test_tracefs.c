@@ -22,8 +22,8 @@ static int setup_root(void **state)
 	const char *hint = NULL;
 
 	if (!tracefs_root(&hint)) {
-		print_message("tracefs unavailable: %s (%s)\n",
-			      strerror(errno), hint ? hint : "");
+		print_message("tracefs unavailable: %s (%s)\n", strerror(errno),
+			      hint ? hint : "");
 		return -1;
 	}
 	return 0;
@@ -40,8 +40,7 @@ static void test_root(void **state)
 	assert_ptr_equal(root, tracefs_root(NULL));
 }
 
-static const struct tp_field *field(const struct tp_format *f,
-				    const char *name)
+static const struct tp_field *field(const struct tp_format *f, const char *name)
 {
 	const struct tp_field *fl = tp_format_field(f, name);
 
@@ -52,7 +51,8 @@ static const struct tp_field *field(const struct tp_format *f,
 
 static void test_sys_enter_read(void **state)
 {
-	const struct tp_format *f = tracefs_format("syscalls", "sys_enter_read");
+	const struct tp_format *f =
+	    tracefs_format("syscalls", "sys_enter_read");
 	const struct tp_field *fd, *buf, *count, *ct, *nr;
 
 	assert_non_null(f);
@@ -101,7 +101,7 @@ static void test_sys_enter_read(void **state)
 static void test_openat_pointer(void **state)
 {
 	const struct tp_format *f =
-		tracefs_format("syscalls", "sys_enter_openat");
+	    tracefs_format("syscalls", "sys_enter_openat");
 	const struct tp_field *fn;
 
 	assert_non_null(f);
@@ -115,7 +115,7 @@ static void test_openat_pointer(void **state)
 static void test_process_exec_data_loc(void **state)
 {
 	const struct tp_format *f =
-		tracefs_format("sched", "sched_process_exec");
+	    tracefs_format("sched", "sched_process_exec");
 	const struct tp_field *fn, *pid;
 
 	assert_non_null(f);
@@ -186,8 +186,7 @@ static void test_list_stat(void **state)
 	bool has_statx = false;
 	int n;
 
-	n = tracefs_list_events("syscalls", "sys_enter_*stat*", collect_one,
-				c);
+	n = tracefs_list_events("syscalls", "sys_enter_*stat*", collect_one, c);
 	assert_int_equal(n, c->n);
 	assert_true(n >= 3);
 	for (int i = 0; i < n; i++) {
@@ -212,12 +211,10 @@ static void test_list_globs(void **state)
 
 	n = tracefs_list_events("sched", "sched_process_*", collect_one, c);
 	assert_true(n >= 4);
-	assert_int_equal(tracefs_list_events("sched", "sched_switch", NULL,
-					     NULL),
-			 1);
+	assert_int_equal(
+	    tracefs_list_events("sched", "sched_switch", NULL, NULL), 1);
 	assert_int_equal(tracefs_list_events("nosuch*", "*", NULL, NULL), 0);
-	assert_int_equal(tracefs_list_events("sched", "enable", NULL, NULL),
-			 0);
+	assert_int_equal(tracefs_list_events("sched", "enable", NULL, NULL), 0);
 	/* across systems, sorted by system then event */
 	c->n = 0;
 	n = tracefs_list_events("s*", "*switch*", collect_one, c);
@@ -251,9 +248,8 @@ static void test_edit_distance(void **state)
 	assert_int_equal(edit_distance("abc", ""), 3);
 	assert_int_equal(edit_distance("", "abc"), 3);
 	assert_int_equal(edit_distance("kitten", "sitting"), 3);
-	assert_int_equal(edit_distance("sched_proces_exec",
-				       "sched_process_exec"),
-			 1);
+	assert_int_equal(
+	    edit_distance("sched_proces_exec", "sched_process_exec"), 1);
 	assert_int_equal(edit_distance("flaw", "lawn"), 2);
 	assert_int_equal(edit_distance("same", "same"), 0);
 	/* longer than the on-stack row */
@@ -301,17 +297,17 @@ static void test_speed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_root),
-		cmocka_unit_test(test_sys_enter_read),
-		cmocka_unit_test(test_openat_pointer),
-		cmocka_unit_test(test_process_exec_data_loc),
-		cmocka_unit_test(test_sched_switch_arrays),
-		cmocka_unit_test(test_missing),
-		cmocka_unit_test(test_list_stat),
-		cmocka_unit_test(test_list_globs),
-		cmocka_unit_test(test_suggest),
-		cmocka_unit_test(test_edit_distance),
-		cmocka_unit_test(test_speed),
+	    cmocka_unit_test(test_root),
+	    cmocka_unit_test(test_sys_enter_read),
+	    cmocka_unit_test(test_openat_pointer),
+	    cmocka_unit_test(test_process_exec_data_loc),
+	    cmocka_unit_test(test_sched_switch_arrays),
+	    cmocka_unit_test(test_missing),
+	    cmocka_unit_test(test_list_stat),
+	    cmocka_unit_test(test_list_globs),
+	    cmocka_unit_test(test_suggest),
+	    cmocka_unit_test(test_edit_distance),
+	    cmocka_unit_test(test_speed),
 	};
 
 	return cmocka_run_group_tests(tests, setup_root, NULL);
