@@ -261,7 +261,8 @@ static void test_hash_counter_runs(void **state)
 			     bpf_object__find_map_by_name(f.obj, "etap_counts"),
 			     &key, 4, &val, 8, 0),
 			 0);
-	assert_int_equal(val, 5);
+	/* at least our calls (tools such as valgrind call getpid too) */
+	assert_true(val >= 5);
 	fixture_close(&f);
 }
 
@@ -296,13 +297,13 @@ static void test_global_data_value_access(void **state)
 	m = bpf_object__find_map_by_name(f.obj, ".data.etap_gd");
 	assert_int_equal(bpf_map__lookup_elem(m, &key, 4, val, 64, 0), 0);
 	assert_int_equal(val[0], 0);
-	assert_int_equal(val[1], 3);
+	assert_true(val[1] >= 3);
 	assert_int_equal(val[2], pid);
 	/* user context reads the same bytes through a mapping */
 	mm = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED,
 		  bpf_map__fd(m), 0);
 	assert_true(mm != MAP_FAILED);
-	assert_int_equal(mm[1], 3);
+	assert_int_equal(mm[1], val[1]);
 	munmap(mm, 4096);
 	fixture_close(&f);
 }
