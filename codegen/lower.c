@@ -33,6 +33,8 @@ struct lower {
 	int exit_label;
 	int *locals; /* slot -> vreg (long value or string pointer) */
 	int brk, cont;
+	int actions; /* vreg counting statements, or -1 when the handler
+		      * has no loop (then its length bounds it statically) */
 	int errors;
 	bool scratch_full;
 };
@@ -1103,11 +1105,73 @@ static void lower_delete(struct lower *L, struct node *s)
 		   "delete it in an end or timer probe");
 }
 
+/* MAXACTION: every statement of a handler with loops counts; the check at
+ * each loop head also gives the verifier its bound. */
+static void count_action(struct lower *L, struct node *s)
+{
+	if (L->actions >= 0 && s->kind != S_BLOCK && s->kind != S_NULL)
+		ir_alu_imm(L->f, BPF_ADD, L->actions, 1);
+}
+
+static void check_actions(struct lower *L, struct loc loc)
+{
+	int ok = ir_label_new(L->f);
+
+	ir_jcond_imm(L->f, BPF_JLE, L->actions,
+		     (int32_t)L->p->opt.maxaction, ok);
+	emit_error(L, loc,
+		   "MAXACTION exceeded");
+	ir_label_place(L->f, ok);
+}
+
+static void lower_loop(struct lower *L, struct node *s)
+{
+	int head = ir_label_new(L->f), step = ir_label_new(L->f);
+	int done = ir_label_new(L->f);
+	int obrk = L->brk, ocont = L->cont;
+	struct node *cond = s->kind == S_WHILE ? s->a : s->b;
+	struct node *body = s->kind == S_WHILE ? s->b : s->d;
+
+	if (s->kind == S_FOR && s->a)
+		lower_expr(L, s->a);
+	ir_label_place(L->f, head);
+	check_actions(L, s->loc);
+	if (cond)
+		lower_branch(L, cond, false, done);
+	L->brk = done;
+	L->cont = step;
+	lower_stmt(L, body);
+	ir_label_place(L->f, step);
+	if (s->kind == S_FOR && s->c)
+		lower_expr(L, s->c);
+	ir_alu_imm(L->f, BPF_ADD, L->actions, 1);
+	ir_jmp(L->f, head);
+	ir_label_place(L->f, done);
+	L->brk = obrk;
+	L->cont = ocont;
+}
+
+static bool has_loop(const struct node *n)
+{
+	if (!n)
+		return false;
+	if (n->kind == S_WHILE || n->kind == S_FOR)
+		return true;
+	if (has_loop(n->b) || has_loop(n->c) || has_loop(n->d))
+		return true;
+	if (n->kind == S_BLOCK)
+		for (const struct node *c = n->args; c; c = c->next)
+			if (has_loop(c))
+				return true;
+	return false;
+}
+
 static void lower_stmt(struct lower *L, struct node *s)
 {
 	if (!s)
 		return;
 	ir_set_loc(L->f, s->loc);
+	count_action(L, s);
 	switch (s->kind) {
 	case S_BLOCK:
 		for (struct node *c = s->args; c; c = c->next)
@@ -1139,9 +1203,11 @@ static void lower_stmt(struct lower *L, struct node *s)
 		break;
 	case S_WHILE:
 	case S_FOR:
-		lower_fail(L, s, "a loop",
-			   "loops in kernel probes arrive with the language "
-			   "work; move the loop to an end or timer probe");
+		lower_loop(L, s);
+		break;
+	case S_BREAK:
+	case S_CONTINUE:
+		ir_jmp(L->f, s->kind == S_BREAK ? L->brk : L->cont);
 		break;
 	case S_FOREACH:
 		lower_fail(L, s, "foreach",
@@ -1199,6 +1265,11 @@ int lower_probe(struct lower_shared *sh, const struct rprobe *rp,
 		} else {
 			ir_mov_imm(f, L.locals[i], 0);
 		}
+	}
+	L.actions = -1;
+	if (has_loop(rp->body)) {
+		L.actions = vr(&L);
+		ir_mov_imm(f, L.actions, 0);
 	}
 	lower_stmt(&L, rp->body);
 	ir_label_place(f, L.exit_label);
