@@ -23,3 +23,7 @@ UNIT_TESTS += tests/unit/test_elf_write
 tests_unit_test_elf_write_SOURCES = tests/unit/test_elf_write.c
 tests_unit_test_elf_write_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_elf_write_LDADD = libetap_codegen.a libetap_parser.a $(LIBBPF_LIBS) $(LIBELF_LIBS) -lz $(CMOCKA_LIBS)
+UNIT_TESTS += tests/unit/test_ir
+tests_unit_test_ir_SOURCES = tests/unit/test_ir.c
+tests_unit_test_ir_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_ir_LDADD = libetap_codegen.a libetap_parser.a $(LIBBPF_LIBS) $(LIBELF_LIBS) -lz $(CMOCKA_LIBS)
