@@ -27,3 +27,7 @@ UNIT_TESTS += tests/unit/test_ir
 tests_unit_test_ir_SOURCES = tests/unit/test_ir.c
 tests_unit_test_ir_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_ir_LDADD = libetap_codegen.a libetap_parser.a $(LIBBPF_LIBS) $(LIBELF_LIBS) -lz $(CMOCKA_LIBS)
+UNIT_TESTS += tests/unit/test_eval
+tests_unit_test_eval_SOURCES = tests/unit/test_eval.c
+tests_unit_test_eval_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_eval_LDADD = libetap_runtime.a libetap_semantic.a libetap_parser.a $(LIBBPF_LIBS) $(LIBELF_LIBS) -lz $(CMOCKA_LIBS)
