@@ -497,7 +497,10 @@ static void eval_unary(struct eval *ev, const struct node *n,
 	case OP_NEG: a = (int64_t)(0 - (uint64_t)a); break;
 	case OP_NOT: a = !a; break;
 	case OP_BNOT: a = ~a; break;
-	default: break;
+	case OP_PLUS: break;
+	default:
+		eval_unsupported(ev, n, "this operator is");
+		break;
 	}
 	value_set_long(out, ev->unwind ? 0 : a);
 }
