@@ -16,24 +16,34 @@
  * with commas in between in old and new headers alike. */
 #define LISTING_HELPER_NAME(x, ...) [BPF_FUNC_##x] = "bpf_" #x
 static const char *const listing_helpers[] = {
-	__BPF_FUNC_MAPPER(LISTING_HELPER_NAME)
-};
+    __BPF_FUNC_MAPPER(LISTING_HELPER_NAME)};
 #undef LISTING_HELPER_NAME
 
 static const char *listing_alu_op(int op)
 {
 	switch (op) {
-	case BPF_ADD: return "+=";
-	case BPF_SUB: return "-=";
-	case BPF_MUL: return "*=";
-	case BPF_DIV: return "/=";
-	case BPF_OR: return "|=";
-	case BPF_AND: return "&=";
-	case BPF_LSH: return "<<=";
-	case BPF_RSH: return ">>=";
-	case BPF_MOD: return "%=";
-	case BPF_XOR: return "^=";
-	case BPF_ARSH: return "s>>=";
+	case BPF_ADD:
+		return "+=";
+	case BPF_SUB:
+		return "-=";
+	case BPF_MUL:
+		return "*=";
+	case BPF_DIV:
+		return "/=";
+	case BPF_OR:
+		return "|=";
+	case BPF_AND:
+		return "&=";
+	case BPF_LSH:
+		return "<<=";
+	case BPF_RSH:
+		return ">>=";
+	case BPF_MOD:
+		return "%=";
+	case BPF_XOR:
+		return "^=";
+	case BPF_ARSH:
+		return "s>>=";
 	}
 	return NULL;
 }
@@ -41,17 +51,28 @@ static const char *listing_alu_op(int op)
 static const char *listing_jmp_op(int op)
 {
 	switch (op) {
-	case BPF_JEQ: return "==";
-	case BPF_JNE: return "!=";
-	case BPF_JGT: return ">";
-	case BPF_JGE: return ">=";
-	case BPF_JLT: return "<";
-	case BPF_JLE: return "<=";
-	case BPF_JSGT: return "s>";
-	case BPF_JSGE: return "s>=";
-	case BPF_JSLT: return "s<";
-	case BPF_JSLE: return "s<=";
-	case BPF_JSET: return "&";
+	case BPF_JEQ:
+		return "==";
+	case BPF_JNE:
+		return "!=";
+	case BPF_JGT:
+		return ">";
+	case BPF_JGE:
+		return ">=";
+	case BPF_JLT:
+		return "<";
+	case BPF_JLE:
+		return "<=";
+	case BPF_JSGT:
+		return "s>";
+	case BPF_JSGE:
+		return "s>=";
+	case BPF_JSLT:
+		return "s<";
+	case BPF_JSLE:
+		return "s<=";
+	case BPF_JSET:
+		return "&";
 	}
 	return NULL;
 }
@@ -59,9 +80,12 @@ static const char *listing_jmp_op(int op)
 static const char *listing_size(int size)
 {
 	switch (size) {
-	case BPF_B: return "u8";
-	case BPF_H: return "u16";
-	case BPF_W: return "u32";
+	case BPF_B:
+		return "u8";
+	case BPF_H:
+		return "u16";
+	case BPF_W:
+		return "u32";
 	}
 	return "u64";
 }
@@ -83,7 +107,8 @@ static void listing_alu(char *buf, size_t len, const struct bpf_insn *in)
 	const char *sym = listing_alu_op(op);
 
 	if (op == BPF_MOV && x)
-		snprintf(buf, len, "%c%d = %c%d", r, in->dst_reg, r, in->src_reg);
+		snprintf(buf, len, "%c%d = %c%d", r, in->dst_reg, r,
+			 in->src_reg);
 	else if (op == BPF_MOV)
 		snprintf(buf, len, "%c%d = %d", r, in->dst_reg, in->imm);
 	else if (op == BPF_NEG)
@@ -119,7 +144,7 @@ static void listing_ld64(char *buf, size_t len, const struct bpf_insn *in,
 			 const char *const *map_names)
 {
 	uint64_t v = (uint32_t)in[0].imm | (uint64_t)(uint32_t)in[1].imm << 32;
-	const char *name = map_names ? map_names[in->imm] : NULL;
+	const char *name = NULL;
 	char idx[24];
 
 	if (in->src_reg != BPF_PSEUDO_MAP_FD &&
@@ -128,6 +153,8 @@ static void listing_ld64(char *buf, size_t len, const struct bpf_insn *in,
 			 (unsigned long long)v);
 		return;
 	}
+	if (map_names && in->imm >= 0)
+		name = map_names[in->imm];
 	if (!name) {
 		snprintf(idx, sizeof(idx), "#%d", in->imm);
 		name = idx;
@@ -155,7 +182,7 @@ static void listing_jmp(char *buf, size_t len, const struct bpf_insn *in)
 			snprintf(buf, len, "call pc%+d", in->imm);
 		else if (in->imm > 0 &&
 			 (size_t)in->imm < sizeof(listing_helpers) /
-						   sizeof(listing_helpers[0]) &&
+					       sizeof(listing_helpers[0]) &&
 			 listing_helpers[in->imm])
 			snprintf(buf, len, "call %s#%d",
 				 listing_helpers[in->imm], in->imm);

@@ -130,7 +130,8 @@ static bool ir_reg_check(struct ir_func *f, int r, bool written)
 	if ((r >= 0 && r <= IR_FP) ||
 	    (r >= IR_VREG_BASE && r < IR_VREG_BASE + f->nvregs)) {
 		if (written && r == IR_FP) {
-			ir_error(f, "IR writes the read-only frame pointer r10");
+			ir_error(f,
+				 "IR writes the read-only frame pointer r10");
 			return false;
 		}
 		return true;
@@ -159,9 +160,19 @@ static int ir_size_code(struct ir_func *f, int size)
 static bool ir_alu_op_check(struct ir_func *f, int op)
 {
 	switch (op) {
-	case BPF_ADD: case BPF_SUB: case BPF_MUL: case BPF_DIV: case BPF_MOD:
-	case BPF_OR: case BPF_AND: case BPF_XOR: case BPF_LSH: case BPF_RSH:
-	case BPF_ARSH: case BPF_NEG: case BPF_MOV:
+	case BPF_ADD:
+	case BPF_SUB:
+	case BPF_MUL:
+	case BPF_DIV:
+	case BPF_MOD:
+	case BPF_OR:
+	case BPF_AND:
+	case BPF_XOR:
+	case BPF_LSH:
+	case BPF_RSH:
+	case BPF_ARSH:
+	case BPF_NEG:
+	case BPF_MOV:
 		return true;
 	}
 	ir_error(f, "IR uses unknown ALU operation 0x%x", op);
@@ -357,9 +368,17 @@ void ir_jmp(struct ir_func *f, int label)
 static bool ir_jmp_op_check(struct ir_func *f, int op)
 {
 	switch (op) {
-	case BPF_JEQ: case BPF_JNE: case BPF_JGT: case BPF_JGE: case BPF_JLT:
-	case BPF_JLE: case BPF_JSGT: case BPF_JSGE: case BPF_JSLT:
-	case BPF_JSLE: case BPF_JSET:
+	case BPF_JEQ:
+	case BPF_JNE:
+	case BPF_JGT:
+	case BPF_JGE:
+	case BPF_JLT:
+	case BPF_JLE:
+	case BPF_JSGT:
+	case BPF_JSGE:
+	case BPF_JSLT:
+	case BPF_JSLE:
+	case BPF_JSET:
 		return true;
 	}
 	ir_error(f, "IR uses unknown jump condition 0x%x", op);

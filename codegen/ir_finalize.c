@@ -20,7 +20,7 @@ static void *fin_xrealloc(void *p, size_t n)
 }
 
 static int fin_fail(char **err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static int fin_fail(char **err, const char *fmt, ...)
 {
@@ -74,8 +74,12 @@ static bool fin_fold_reload(struct ir_func *f, size_t i)
 	if (st->kind != IRK_INSN || st->code != (BPF_STX | BPF_MEM | BPF_DW) ||
 	    st->dst != IR_FP || st->off != ld->off)
 		return false;
-	if (st->src == ld->dst)
+	if (st->src == ld->dst) {
+		/* Nothing left to say about a reload that vanished. */
+		free(ld->comment);
+		ld->comment = NULL;
 		return true;
+	}
 	ld->code = BPF_ALU64 | BPF_MOV | BPF_X;
 	ld->src = st->src;
 	ld->off = 0;
@@ -145,8 +149,10 @@ static int fin_emit(struct ir_func *f, const bool *drop, const int *label_slot,
 			continue;
 		if (in->dst > IR_FP || in->src > IR_FP) {
 			free(carry);
-			return fin_fail(err, "internal error: unallocated "
-					     "register in instruction %zu", i);
+			return fin_fail(err,
+					"internal error: unallocated "
+					"register in instruction %zu",
+					i);
 		}
 		if (in->loc.file && in->loc.line > 0 &&
 		    (out->nlines == 0 ||
@@ -154,8 +160,8 @@ static int fin_emit(struct ir_func *f, const bool *drop, const int *label_slot,
 			if (out->nlines == ncap_lines) {
 				ncap_lines = ncap_lines ? 2 * ncap_lines : 16;
 				out->lines = fin_xrealloc(
-					out->lines,
-					ncap_lines * sizeof(*out->lines));
+				    out->lines,
+				    ncap_lines * sizeof(*out->lines));
 			}
 			out->lines[out->nlines].insn_off = slot;
 			out->lines[out->nlines].loc = in->loc;
@@ -178,15 +184,15 @@ static int fin_emit(struct ir_func *f, const bool *drop, const int *label_slot,
 			struct bpf_map_reloc *r;
 
 			bi->src_reg = in->reloc == RELOC_MAP_VALUE
-					      ? BPF_PSEUDO_MAP_VALUE
-					      : BPF_PSEUDO_MAP_FD;
+					  ? BPF_PSEUDO_MAP_VALUE
+					  : BPF_PSEUDO_MAP_FD;
 			bi->imm = 0;
 			bi[1].imm = in->reloc == RELOC_MAP_VALUE
-					    ? (int32_t)(uint32_t)in->imm64
-					    : 0;
-			out->relocs = fin_xrealloc(out->relocs,
-						   (out->nrelocs + 1) *
-							   sizeof(*out->relocs));
+					? (int32_t)(uint32_t)in->imm64
+					: 0;
+			out->relocs =
+			    fin_xrealloc(out->relocs, (out->nrelocs + 1) *
+							  sizeof(*out->relocs));
 			r = &out->relocs[out->nrelocs++];
 			r->insn_idx = slot;
 			r->map_idx = in->map_idx;
@@ -235,9 +241,9 @@ int ir_func_finalize(struct ir_func *f, struct bpf_prog_code *out, char **err)
 	if (ir_regalloc(f, err) < 0)
 		return -1;
 	if (f->stack_size > IR_MAX_STACK)
-		return fin_fail(err,
-				"program needs %d bytes of stack, BPF allows %d",
-				f->stack_size, IR_MAX_STACK);
+		return fin_fail(
+		    err, "program needs %d bytes of stack, BPF allows %d",
+		    f->stack_size, IR_MAX_STACK);
 
 	drop = calloc(f->ninsns ? f->ninsns : 1, sizeof(bool));
 	label_slot = calloc(f->nlabels ? f->nlabels : 1, sizeof(int));

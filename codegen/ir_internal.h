@@ -11,7 +11,7 @@
 #include "ir.h"
 
 #define IR_NOREG (-1)
-#define IR_NPHYS 10 /* R0..R9 can be allocated; R10 never */
+#define IR_NPHYS 10	 /* R0..R9 can be allocated; R10 never */
 #define IR_MAX_STACK 512 /* bytes, the verifier's limit */
 
 enum ir_kind {
@@ -23,13 +23,13 @@ enum ir_kind {
 
 struct ir_insn {
 	enum ir_kind kind;
-	uint8_t code;	   /* BPF opcode (IRK_INSN) */
-	int16_t off;	   /* memory offset; unused for jumps */
+	uint8_t code; /* BPF opcode (IRK_INSN) */
+	int16_t off;  /* memory offset; unused for jumps */
 	int32_t imm;
-	int dst, src;	   /* register numbers or IR_NOREG */
-	uint64_t imm64;	   /* IRK_LD64 value, IRK_LD_MAP value offset */
-	int label;	   /* jump target / placed label, else -1 */
-	int map_idx;	   /* IRK_LD_MAP */
+	int dst, src;	       /* register numbers or IR_NOREG */
+	uint64_t imm64;	       /* IRK_LD64 value, IRK_LD_MAP value offset */
+	int label;	       /* jump target / placed label, else -1 */
+	int map_idx;	       /* IRK_LD_MAP */
 	enum reloc_kind reloc; /* IRK_LD_MAP */
 	uint16_t arg_mask; /* BPF_CALL: bit k set when Rk carries an argument */
 	struct loc loc;
@@ -57,7 +57,7 @@ struct ir_func {
 struct ir_insn *ir_insn_append(struct ir_func *f, enum ir_kind kind);
 /* Record the first emitter misuse; finalize fails with it. */
 void ir_error(struct ir_func *f, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* A vreg for allocator temporaries (never spilled). */
 int ir_vreg_new_flags(struct ir_func *f, uint8_t flags);
 

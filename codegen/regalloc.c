@@ -40,13 +40,15 @@ struct ra_block {
 
 struct ra {
 	struct ir_func *f;
-	int n;	       /* instructions */
-	int nregs;     /* IR_VREG_BASE + vregs: the bitset universe */
-	size_t words;  /* per bitset */
+	int n;	      /* instructions */
+	int nregs;    /* IR_VREG_BASE + vregs */
+	int *gidx;    /* register -> bit in the liveness sets, or -1 */
+	int *gname;   /* bit -> register */
+	size_t words; /* per bitset */
 	struct ra_block *blocks;
 	int nblocks;
-	uint64_t *bits; /* storage of all block bitsets */
-	int *start, *end; /* per register; end < 0: never seen */
+	uint64_t *bits;	    /* storage of all block bitsets */
+	int *start, *end;   /* per register; end < 0: never seen */
 	int *occ[IR_NPHYS]; /* prefix counts of positions where Rk is busy */
 	int *hint;	    /* register a vreg would like to share */
 	double *weight;	    /* vreg -> uses and defs, scaled by loop depth */
@@ -158,8 +160,9 @@ static int ra_build_cfg(struct ra *ra)
 	for (int b = 0; b < nb; b++) {
 		struct ra_block *bl = &ra->blocks[b];
 		struct ir_insn *in = &f->insns[bl->last];
-		bool falls = !ir_is_exit(in) &&
-			     !(ir_is_jump(in) && in->code == (BPF_JMP | BPF_JA));
+		bool falls =
+		    !ir_is_exit(in) &&
+		    !(ir_is_jump(in) && in->code == (BPF_JMP | BPF_JA));
 
 		if (ir_is_jump(in)) {
 			int t = label_block[in->label];
@@ -179,6 +182,54 @@ out:
 	return ra->err ? -1 : 0;
 }
 
+/*
+ * Only registers that may be live across a block boundary need liveness
+ * sets: a vreg seen in one block only, written before it is read there,
+ * lives and dies inside it. Lowering makes many such temporaries, and
+ * leaving them out keeps the sets small on long programs.
+ */
+static void ra_globals(struct ra *ra)
+{
+	int *blk = ra_zalloc(ra->nregs, sizeof(int));
+	int n = 0;
+
+	ra->gidx = ra_zalloc(ra->nregs, sizeof(int));
+	ra->gname = ra_zalloc(ra->nregs, sizeof(int));
+	for (int r = 0; r < ra->nregs; r++) {
+		blk[r] = -1;
+		ra->gidx[r] = r < IR_VREG_BASE ? 0 : -1;
+	}
+	for (int b = 0; b < ra->nblocks; b++) {
+		for (int i = ra->blocks[b].first; i <= ra->blocks[b].last;
+		     i++) {
+			struct ir_regs r;
+
+			ir_insn_regs(&ra->f->insns[i], &r);
+			for (int k = 0; k < r.nuse; k++) {
+				int v = r.use[k];
+
+				if (blk[v] != b)
+					ra->gidx[v] = 0;
+				blk[v] = b;
+			}
+			for (int k = 0; k < r.ndef; k++) {
+				int v = r.def[k];
+
+				if (blk[v] >= 0 && blk[v] != b)
+					ra->gidx[v] = 0;
+				blk[v] = b;
+			}
+		}
+	}
+	for (int r = 0; r < ra->nregs; r++)
+		if (ra->gidx[r] == 0) {
+			ra->gname[n] = r;
+			ra->gidx[r] = n++;
+		}
+	ra->words = (n + 63) / 64;
+	free(blk);
+}
+
 static void ra_liveness(struct ra *ra)
 {
 	size_t w = ra->words;
@@ -196,11 +247,15 @@ static void ra_liveness(struct ra *ra)
 			struct ir_regs r;
 
 			ir_insn_regs(&ra->f->insns[i], &r);
-			for (int k = 0; k < r.nuse; k++)
-				if (!bit_test(bl->def, r.use[k]))
-					bit_set(bl->use, r.use[k]);
+			for (int k = 0; k < r.nuse; k++) {
+				int g = ra->gidx[r.use[k]];
+
+				if (g >= 0 && !bit_test(bl->def, g))
+					bit_set(bl->use, g);
+			}
 			for (int k = 0; k < r.ndef; k++)
-				bit_set(bl->def, r.def[k]);
+				if (ra->gidx[r.def[k]] >= 0)
+					bit_set(bl->def, ra->gidx[r.def[k]]);
 		}
 	}
 	/* Backward problem: visiting blocks last to first converges fast. */
@@ -246,11 +301,19 @@ static void ra_intervals(struct ra *ra)
 		struct ra_block *bl = &ra->blocks[b];
 		uint16_t live = 0;
 
-		for (int r = IR_VREG_BASE; r < ra->nregs; r++) {
-			if (bit_test(bl->in, r))
-				ra_extend(ra, r, 2 * bl->first);
-			if (bit_test(bl->out, r))
-				ra_extend(ra, r, 2 * bl->last + 1);
+		for (size_t w = 0; w < ra->words; w++) {
+			for (uint64_t m = bl->in[w]; m; m &= m - 1) {
+				int r = ra->gname[64 * w + __builtin_ctzll(m)];
+
+				if (r >= IR_VREG_BASE)
+					ra_extend(ra, r, 2 * bl->first);
+			}
+			for (uint64_t m = bl->out[w]; m; m &= m - 1) {
+				int r = ra->gname[64 * w + __builtin_ctzll(m)];
+
+				if (r >= IR_VREG_BASE)
+					ra_extend(ra, r, 2 * bl->last + 1);
+			}
 		}
 		for (int r = 0; r < IR_NPHYS; r++)
 			if (bit_test(bl->out, r))
@@ -304,7 +367,8 @@ static void ra_hints(struct ra *ra)
 		struct ir_insn *in = &ra->f->insns[i];
 
 		if (in->kind != IRK_INSN ||
-		    in->code != (BPF_ALU64 | BPF_MOV | BPF_X) || in->src == IR_FP)
+		    in->code != (BPF_ALU64 | BPF_MOV | BPF_X) ||
+		    in->src == IR_FP)
 			continue;
 		if (ir_is_vreg(in->dst))
 			ra->hint[in->dst] = in->src;
@@ -419,7 +483,8 @@ static int ra_scan(struct ra *ra)
 			if (owner[k] >= 0 && ra->end[owner[k]] < s)
 				owner[k] = -1;
 		hint = ra_hint_reg(ra, v);
-		if (hint >= 0 && owner[hint] < 0 && ra_phys_free(ra, hint, s, e))
+		if (hint >= 0 && owner[hint] < 0 &&
+		    ra_phys_free(ra, hint, s, e))
 			pick = hint;
 		/* Ascending order hands out caller-saved registers first,
 		 * keeping R6..R9 for values that must survive calls. */
@@ -433,7 +498,8 @@ static int ra_scan(struct ra *ra)
 				if (w < 0 || ra_nospill(ra, w) ||
 				    !ra_phys_free(ra, k, s, e))
 					continue;
-				if (victim < 0 || ra_spill_better(ra, w, victim))
+				if (victim < 0 ||
+				    ra_spill_better(ra, w, victim))
 					victim = w;
 			}
 			if (victim >= 0 && (ra_nospill(ra, v) ||
@@ -509,10 +575,10 @@ static void ra_rewrite_spills(struct ra *ra)
 			ra->spill_slot[v] = ir_stack_alloc(f, 8, 8);
 	for (int i = 0; i < ra->n; i++) {
 		struct ir_insn in = f->insns[i];
-		int *fields[2] = { &in.dst, &in.src };
-		int orig[2] = { in.dst, in.src }, temp[2] = { -1, -1 };
+		int *fields[2] = {&in.dst, &in.src};
+		int orig[2] = {in.dst, in.src}, temp[2] = {-1, -1};
 		struct ir_regs r;
-		bool used[2] = { false, false }, defd[2] = { false, false };
+		bool used[2] = {false, false}, defd[2] = {false, false};
 
 		ir_insn_regs(&f->insns[i], &r);
 		for (int k = 0; k < 2; k++) {
@@ -582,6 +648,9 @@ static void ra_round_free(struct ra *ra)
 	free(ra->start);
 	free(ra->end);
 	free(ra->hint);
+	free(ra->gidx);
+	free(ra->gname);
+	ra->gidx = ra->gname = NULL;
 	free(ra->weight);
 	ra->weight = NULL;
 	for (int k = 0; k < IR_NPHYS; k++)
@@ -594,7 +663,7 @@ static void ra_round_free(struct ra *ra)
 
 int ir_regalloc(struct ir_func *f, char **err)
 {
-	struct ra ra = { .f = f };
+	struct ra ra = {.f = f};
 	int nspilled, rc = -1;
 	/* Every round spills at least one original vreg, and temporaries
 	 * are never spilled, so this bound is never reached in practice. */
@@ -609,13 +678,13 @@ int ir_regalloc(struct ir_func *f, char **err)
 		ra_mark_call_args(f);
 		ra.n = (int)f->ninsns;
 		ra.nregs = IR_VREG_BASE + f->nvregs;
-		ra.words = (ra.nregs + 63) / 64;
 		ra.assign = realloc(ra.assign, ra.nregs * sizeof(int));
 		ra.spill_slot = realloc(ra.spill_slot, ra.nregs * sizeof(int));
 		if (!ra.assign || !ra.spill_slot)
 			abort();
 		if (ra_build_cfg(&ra) < 0)
 			goto out;
+		ra_globals(&ra);
 		ra_liveness(&ra);
 		ra_intervals(&ra);
 		ra_hints(&ra);

@@ -72,8 +72,8 @@ static void patch_relocs(struct bpf_prog_code *p, const int *map_fds)
 
 		in->imm = map_fds[p->relocs[i].map_idx];
 		in->src_reg = p->relocs[i].kind == RELOC_MAP_VALUE
-				      ? BPF_PSEUDO_MAP_VALUE
-				      : BPF_PSEUDO_MAP_FD;
+				  ? BPF_PSEUDO_MAP_VALUE
+				  : BPF_PSEUDO_MAP_FD;
 	}
 }
 
@@ -81,7 +81,7 @@ static void patch_relocs(struct bpf_prog_code *p, const int *map_fds)
 static uint32_t run_prog(struct bpf_prog_code *p, const int *map_fds)
 {
 	static char log[1 << 20];
-	unsigned char pkt[64] = { 0 };
+	unsigned char pkt[64] = {0};
 	LIBBPF_OPTS(bpf_prog_load_opts, lopts, .log_buf = log,
 		    .log_size = sizeof(log), .log_level = 1);
 	LIBBPF_OPTS(bpf_test_run_opts, topts, .data_in = pkt,
@@ -130,7 +130,7 @@ static void test_encode_alu(void **state)
 	ir_alu32_imm(f, BPF_AND, IR_R0, -1);
 	ir_alu32_reg(f, BPF_MOV, IR_R0, IR_R0); /* kept: zero-extends */
 	ir_alu_imm(f, BPF_NEG, IR_R0, 0);
-	ir_mov_reg(f, IR_R0, IR_R0);		/* dropped: no-op */
+	ir_mov_reg(f, IR_R0, IR_R0); /* dropped: no-op */
 	ir_exit(f);
 	p = finalize_ok(f);
 	assert_int_equal(p.ninsns, 7);
@@ -191,16 +191,16 @@ static void test_encode_jumps(void **state)
 	int top = ir_label_new(f), out = ir_label_new(f),
 	    next = ir_label_new(f);
 
-	ir_mov_imm(f, IR_R0, 0);		/* 0 */
+	ir_mov_imm(f, IR_R0, 0); /* 0 */
 	ir_label_place(f, top);
 	ir_jcond_imm(f, BPF_JGT, IR_R0, 9, out); /* 1 */
-	ir_alu_imm(f, BPF_ADD, IR_R0, 1);	/* 2 */
-	ir_jmp(f, next);			/* dropped: jumps to next */
+	ir_alu_imm(f, BPF_ADD, IR_R0, 1);	 /* 2 */
+	ir_jmp(f, next);			 /* dropped: jumps to next */
 	ir_label_place(f, next);
 	ir_jcond_reg(f, BPF_JSLT, IR_R0, IR_R0, top); /* 3 */
-	ir_jmp(f, top);			/* 4 */
+	ir_jmp(f, top);				      /* 4 */
 	ir_label_place(f, out);
-	ir_exit(f);				/* 5 */
+	ir_exit(f); /* 5 */
 	p = finalize_ok(f);
 	assert_int_equal(p.ninsns, 6);
 	expect_insn(&p.insns[1], BPF_JMP | BPF_JGT | BPF_K, 0, 0, 3, 9);
@@ -213,7 +213,7 @@ static void test_encode_jumps(void **state)
 
 static void expect_format(const struct bpf_insn *in, const char *want)
 {
-	static const char *const names[] = { "globals", "counts" };
+	static const char *const names[] = {"globals", "counts"};
 	char buf[128];
 
 	bpf_insn_format(buf, sizeof(buf), in, names);
@@ -223,59 +223,65 @@ static void expect_format(const struct bpf_insn *in, const char *want)
 static void test_listing_format(void **state)
 {
 	struct bpf_insn ld[2] = {
-		{ .code = 0x18, .dst_reg = 1, .src_reg = BPF_PSEUDO_MAP_FD,
-		  .imm = 1 },
-		{ 0 },
+	    {.code = 0x18,
+	     .dst_reg = 1,
+	     .src_reg = BPF_PSEUDO_MAP_FD,
+	     .imm = 1},
+	    {0},
 	};
 	struct bpf_insn ldv[2] = {
-		{ .code = 0x18, .dst_reg = 2, .src_reg = BPF_PSEUDO_MAP_VALUE,
-		  .imm = 0 },
-		{ .imm = 8 },
+	    {.code = 0x18,
+	     .dst_reg = 2,
+	     .src_reg = BPF_PSEUDO_MAP_VALUE,
+	     .imm = 0},
+	    {.imm = 8},
 	};
 	struct bpf_insn k64[2] = {
-		{ .code = 0x18, .dst_reg = 3, .imm = 0x55667788 },
-		{ .imm = 0x11223344 },
+	    {.code = 0x18, .dst_reg = 3, .imm = 0x55667788},
+	    {.imm = 0x11223344},
 	};
 
-	expect_format(&(struct bpf_insn){ .code = 0x61, .dst_reg = 1,
-					  .src_reg = 6, .off = 16 },
-		      "r1 = *(u32 *)(r6 +16)");
-	expect_format(&(struct bpf_insn){ .code = 0x7b, .dst_reg = 10,
-					  .src_reg = 1, .off = -8 },
-		      "*(u64 *)(r10 -8) = r1");
-	expect_format(&(struct bpf_insn){ .code = 0x62, .dst_reg = 10,
-					  .off = -4, .imm = 3 },
-		      "*(u32 *)(r10 -4) = 3");
-	expect_format(&(struct bpf_insn){ .code = 0x55, .dst_reg = 1,
-					  .off = 3, .imm = 7 },
-		      "if r1 != 0x7 goto +3");
-	expect_format(&(struct bpf_insn){ .code = 0xcd, .dst_reg = 1,
-					  .src_reg = 2, .off = -5 },
-		      "if r1 s< r2 goto -5");
-	expect_format(&(struct bpf_insn){ .code = 0x05, .off = 2 },
-		      "goto +2");
-	expect_format(&(struct bpf_insn){ .code = 0x85, .imm = 1 },
+	expect_format(
+	    &(struct bpf_insn){
+		.code = 0x61, .dst_reg = 1, .src_reg = 6, .off = 16},
+	    "r1 = *(u32 *)(r6 +16)");
+	expect_format(
+	    &(struct bpf_insn){
+		.code = 0x7b, .dst_reg = 10, .src_reg = 1, .off = -8},
+	    "*(u64 *)(r10 -8) = r1");
+	expect_format(
+	    &(struct bpf_insn){
+		.code = 0x62, .dst_reg = 10, .off = -4, .imm = 3},
+	    "*(u32 *)(r10 -4) = 3");
+	expect_format(
+	    &(struct bpf_insn){.code = 0x55, .dst_reg = 1, .off = 3, .imm = 7},
+	    "if r1 != 0x7 goto +3");
+	expect_format(
+	    &(struct bpf_insn){
+		.code = 0xcd, .dst_reg = 1, .src_reg = 2, .off = -5},
+	    "if r1 s< r2 goto -5");
+	expect_format(&(struct bpf_insn){.code = 0x05, .off = 2}, "goto +2");
+	expect_format(&(struct bpf_insn){.code = 0x85, .imm = 1},
 		      "call bpf_map_lookup_elem#1");
-	expect_format(&(struct bpf_insn){ .code = 0x85, .imm = 5 },
+	expect_format(&(struct bpf_insn){.code = 0x85, .imm = 5},
 		      "call bpf_ktime_get_ns#5");
-	expect_format(&(struct bpf_insn){ .code = 0x95 }, "exit");
-	expect_format(&(struct bpf_insn){ .code = 0x0f, .dst_reg = 1,
-					  .src_reg = 2 },
-		      "r1 += r2");
-	expect_format(&(struct bpf_insn){ .code = 0xc7, .dst_reg = 1,
-					  .imm = 63 },
+	expect_format(&(struct bpf_insn){.code = 0x95}, "exit");
+	expect_format(
+	    &(struct bpf_insn){.code = 0x0f, .dst_reg = 1, .src_reg = 2},
+	    "r1 += r2");
+	expect_format(&(struct bpf_insn){.code = 0xc7, .dst_reg = 1, .imm = 63},
 		      "r1 s>>= 63");
-	expect_format(&(struct bpf_insn){ .code = 0xb7, .dst_reg = 0,
-					  .imm = -1 },
+	expect_format(&(struct bpf_insn){.code = 0xb7, .dst_reg = 0, .imm = -1},
 		      "r0 = -1");
-	expect_format(&(struct bpf_insn){ .code = 0xbc, .dst_reg = 3,
-					  .src_reg = 4 },
-		      "w3 = w4");
-	expect_format(&(struct bpf_insn){ .code = 0x87, .dst_reg = 3 },
+	expect_format(
+	    &(struct bpf_insn){.code = 0xbc, .dst_reg = 3, .src_reg = 4},
+	    "w3 = w4");
+	expect_format(&(struct bpf_insn){.code = 0x87, .dst_reg = 3},
 		      "r3 = -r3");
-	expect_format(&(struct bpf_insn){ .code = 0xdb, .dst_reg = 1,
-					  .src_reg = 2, .imm = BPF_ADD },
-		      "lock *(u64 *)(r1 +0) += r2");
+	expect_format(
+	    &(struct bpf_insn){
+		.code = 0xdb, .dst_reg = 1, .src_reg = 2, .imm = BPF_ADD},
+	    "lock *(u64 *)(r1 +0) += r2");
 	expect_format(ld, "r1 = map[counts] ll");
 	expect_format(ldv, "r2 = map[globals][0]+8 ll");
 	expect_format(k64, "r3 = 0x1122334455667788 ll");
@@ -289,19 +295,19 @@ static void test_listing_lines(void **state)
 				  "}\n";
 	struct ir_func *f = ir_func_new("lines");
 	struct bpf_prog_code p;
-	const char *names[] = { "counts" };
+	const char *names[] = {"counts"};
 	char *text = NULL;
 	size_t len = 0;
 	FILE *mem;
 	int v = ir_vreg_new(f);
 
 	diag_register_source("t.stp", src);
-	ir_set_loc(f, (struct loc){ "t.stp", 2, 2 });
+	ir_set_loc(f, (struct loc){"t.stp", 2, 2});
 	ir_comment(f, "x = 1");
 	ir_mov_imm(f, v, 1);
-	ir_set_loc(f, (struct loc){ "t.stp", 3, 2 });
+	ir_set_loc(f, (struct loc){"t.stp", 3, 2});
 	ir_ld_map(f, IR_R1, 0);
-	ir_set_loc(f, (struct loc){ "t.stp", 3, 6 });
+	ir_set_loc(f, (struct loc){"t.stp", 3, 6});
 	ir_alu_imm(f, BPF_ADD, v, 2);
 	ir_mov_reg(f, IR_R0, v);
 	ir_exit(f);
@@ -400,17 +406,17 @@ static void test_run_arith(void **state)
 	ir_mov_imm(f, a, 1000);
 	ir_mov_imm(f, b, 7);
 	ir_mov_reg(f, c, a);
-	ir_alu_reg(f, BPF_MUL, c, b);	  /* 7000 */
-	ir_alu_imm(f, BPF_SUB, c, 58);	  /* 6942 */
-	ir_alu_reg(f, BPF_DIV, c, b);	  /* 991 */
-	ir_alu_imm(f, BPF_MOD, a, 300);	  /* 100 */
-	ir_alu_reg(f, BPF_ADD, c, a);	  /* 1091 */
+	ir_alu_reg(f, BPF_MUL, c, b);	/* 7000 */
+	ir_alu_imm(f, BPF_SUB, c, 58);	/* 6942 */
+	ir_alu_reg(f, BPF_DIV, c, b);	/* 991 */
+	ir_alu_imm(f, BPF_MOD, a, 300); /* 100 */
+	ir_alu_reg(f, BPF_ADD, c, a);	/* 1091 */
 	ir_alu_imm(f, BPF_LSH, c, 40);
-	ir_alu_imm(f, BPF_RSH, c, 38);	  /* 4364 */
-	ir_alu_imm(f, BPF_NEG, b, 0);	  /* -7 */
-	ir_alu_imm(f, BPF_ARSH, b, 1);	  /* -4 */
-	ir_alu_reg(f, BPF_ADD, c, b);	  /* 4360 */
-	ir_alu_imm(f, BPF_XOR, c, 0xff);  /* 4360 ^ 255 = 4599 */
+	ir_alu_imm(f, BPF_RSH, c, 38);	 /* 4364 */
+	ir_alu_imm(f, BPF_NEG, b, 0);	 /* -7 */
+	ir_alu_imm(f, BPF_ARSH, b, 1);	 /* -4 */
+	ir_alu_reg(f, BPF_ADD, c, b);	 /* 4360 */
+	ir_alu_imm(f, BPF_XOR, c, 0xff); /* 4360 ^ 255 = 4599 */
 	ir_mov_reg(f, IR_R0, c);
 	ir_exit(f);
 	assert_int_equal(run_ir(f, NULL), 4599);
@@ -512,8 +518,8 @@ static void test_run_map(void **state)
 	int null = ir_label_new(f);
 
 	fds[0] = bpf_map_create(BPF_MAP_TYPE_ARRAY, "etap_arr", 4, 8, 4, NULL);
-	fds[1] = bpf_map_create(BPF_MAP_TYPE_ARRAY, "etap_glob", 4, 16, 1,
-				NULL);
+	fds[1] =
+	    bpf_map_create(BPF_MAP_TYPE_ARRAY, "etap_glob", 4, 16, 1, NULL);
 	assert_true(fds[0] >= 0 && fds[1] >= 0);
 	assert_int_equal(bpf_map_update_elem(fds[0], &key, &val, 0), 0);
 
@@ -600,13 +606,16 @@ static uint32_t rnd(uint32_t n)
 static void random_op(struct ir_func *f, const int *v, uint64_t *val, int n,
 		      int junk)
 {
-	static const int alu[] = { BPF_ADD, BPF_SUB, BPF_XOR, BPF_MUL };
+	static const int alu[] = {BPF_ADD, BPF_SUB, BPF_XOR, BPF_MUL};
 	int d = rnd(n), s = rnd(n), which = rnd(11), op;
 	int32_t imm = (int32_t)rnd(2000) - 1000;
 	uint64_t x = val[s];
 
 	switch (which) {
-	case 0: case 1: case 2: case 3:
+	case 0:
+	case 1:
+	case 2:
+	case 3:
 		op = alu[which];
 		if (f)
 			ir_alu_reg(f, op, v[d], v[s]);
@@ -727,24 +736,225 @@ static void test_run_random(void **state)
 		run_random(seed);
 }
 
+/*
+ * Structured random programs: nested counted loops, if/else diamonds on
+ * values the verifier cannot predict, calls inside both. A tree of
+ * statements is generated first, then emitted once and interpreted.
+ */
+enum rs_kind { RS_ALU, RS_CALL, RS_LOOP, RS_IF };
+
+struct rs {
+	enum rs_kind kind;
+	int op, d, s, imm, times;
+	struct rs *body, *orelse; /* arrays, terminated by count */
+	int nbody, norelse;
+	int cond;
+};
+
+static int rs_ifs;
+
+static struct rs *rs_gen(int n, int depth, int *count)
+{
+	int len = 1 + rnd(depth ? 6 : 25);
+	struct rs *b = calloc(len, sizeof(*b));
+	static const int ops[] = {BPF_ADD, BPF_SUB, BPF_XOR, BPF_MUL,
+				  BPF_OR,  BPF_AND, BPF_MOV};
+
+	for (int i = 0; i < len; i++) {
+		struct rs *x = &b[i];
+		int k = rnd(20);
+
+		x->d = rnd(n);
+		x->s = rnd(n);
+		x->imm = (int)rnd(2000) - 1000;
+		if (k < 2 && depth < 3) {
+			x->kind = RS_LOOP;
+			x->times = 1 + rnd(4);
+			x->body = rs_gen(n, depth + 1, &x->nbody);
+		} else if (k < 4 && depth < 3 && rs_ifs < 5) {
+			rs_ifs++;
+			x->kind = RS_IF;
+			x->cond = rnd(n);
+			x->body = rs_gen(n, depth + 1, &x->nbody);
+			if (rnd(2))
+				x->orelse = rs_gen(n, depth + 1, &x->norelse);
+		} else if (k < 6) {
+			x->kind = RS_CALL;
+		} else {
+			x->kind = RS_ALU;
+			x->op = ops[rnd(7)];
+		}
+	}
+	*count = len;
+	return b;
+}
+
+static void rs_free(struct rs *b, int n)
+{
+	for (int i = 0; i < n; i++) {
+		rs_free(b[i].body, b[i].nbody);
+		rs_free(b[i].orelse, b[i].norelse);
+	}
+	free(b);
+}
+
+/* Values become unknown to the verifier (OR with a helper's result & 0),
+ * so branches on them stay real branches. */
+static void rs_emit(struct ir_func *f, const struct rs *b, int n, const int *v,
+		    int junk)
+{
+	for (int i = 0; i < n; i++) {
+		const struct rs *x = &b[i];
+
+		switch (x->kind) {
+		case RS_ALU:
+			ir_alu_reg(f, x->op, v[x->d], v[x->s]);
+			break;
+		case RS_CALL:
+			ir_call_helper(f, BPF_FUNC_get_prandom_u32);
+			ir_mov_reg(f, junk, IR_R0);
+			ir_alu_imm(f, BPF_AND, junk, 0);
+			ir_alu_reg(f, BPF_OR, v[x->d], junk);
+			break;
+		case RS_LOOP: {
+			int cnt = ir_vreg_new(f), top = ir_label_new(f);
+
+			ir_mov_imm(f, cnt, x->times);
+			ir_label_place(f, top);
+			rs_emit(f, x->body, x->nbody, v, junk);
+			ir_alu_imm(f, BPF_SUB, cnt, 1);
+			ir_jcond_imm(f, BPF_JNE, cnt, 0, top);
+			break;
+		}
+		case RS_IF: {
+			int els = ir_label_new(f), end = ir_label_new(f);
+
+			ir_jcond_imm(f, BPF_JSET, v[x->cond], 1, els);
+			rs_emit(f, x->body, x->nbody, v, junk);
+			ir_jmp(f, end);
+			ir_label_place(f, els);
+			rs_emit(f, x->orelse, x->norelse, v, junk);
+			ir_label_place(f, end);
+			break;
+		}
+		}
+	}
+}
+
+static void rs_exec(const struct rs *b, int n, uint64_t *val)
+{
+	for (int i = 0; i < n; i++) {
+		const struct rs *x = &b[i];
+		uint64_t *d = &val[x->d], s = val[x->s];
+
+		switch (x->kind) {
+		case RS_ALU:
+			switch (x->op) {
+			case BPF_ADD:
+				*d += s;
+				break;
+			case BPF_SUB:
+				*d -= s;
+				break;
+			case BPF_XOR:
+				*d ^= s;
+				break;
+			case BPF_MUL:
+				*d *= s;
+				break;
+			case BPF_OR:
+				*d |= s;
+				break;
+			case BPF_AND:
+				*d &= s;
+				break;
+			case BPF_MOV:
+				*d = s;
+				break;
+			}
+			break;
+		case RS_CALL:
+			break;
+		case RS_LOOP:
+			for (int t = 0; t < x->times; t++)
+				rs_exec(x->body, x->nbody, val);
+			break;
+		case RS_IF:
+			if (val[x->cond] & 1)
+				rs_exec(x->orelse, x->norelse, val);
+			else
+				rs_exec(x->body, x->nbody, val);
+			break;
+		}
+	}
+}
+
+static void run_structured(uint64_t seed)
+{
+	struct ir_func *f = ir_func_new("structured");
+	int n, v[48], junk, acc, nb;
+	uint64_t val[48], want = 0;
+	struct rs *prog;
+
+	rng_state = seed * 7919;
+	rs_ifs = 0;
+	n = 3 + rnd(45);
+	prog = rs_gen(n, 0, &nb);
+	junk = ir_vreg_new(f);
+	acc = ir_vreg_new(f);
+	for (int i = 0; i < n; i++) {
+		v[i] = ir_vreg_new(f);
+		val[i] = 1 + rnd(1000000);
+		ir_mov_imm(f, v[i], (int32_t)val[i]);
+	}
+	rs_emit(f, prog, nb, v, junk);
+	rs_exec(prog, nb, val);
+	ir_mov_imm(f, acc, 0);
+	for (int i = 0; i < n; i++) {
+		ir_alu_imm(f, BPF_MUL, acc, 31);
+		ir_alu_reg(f, BPF_ADD, acc, v[i]);
+		want = want * 31 + val[i];
+	}
+	ir_mov_reg(f, IR_R0, acc);
+	ir_alu_imm(f, BPF_RSH, IR_R0, 32);
+	ir_alu_reg(f, BPF_XOR, IR_R0, acc);
+	ir_exit(f);
+	rs_free(prog, nb);
+	if (run_ir(f, NULL) != (uint32_t)(want ^ (want >> 32))) {
+		fprintf(stderr, "structured program with seed %llu differs\n",
+			(unsigned long long)seed);
+		fail();
+	}
+}
+
+static void test_run_structured(void **state)
+{
+	int seeds =
+	    getenv("TEST_IR_SEEDS") ? atoi(getenv("TEST_IR_SEEDS")) : 60;
+
+	for (int seed = 1; seed <= seeds; seed++)
+		run_structured(seed);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_encode_alu),
-		cmocka_unit_test(test_encode_mem_ld64_call),
-		cmocka_unit_test(test_encode_jumps),
-		cmocka_unit_test(test_listing_format),
-		cmocka_unit_test(test_listing_lines),
-		cmocka_unit_test(test_error_stack),
-		cmocka_unit_test(test_error_jump_range),
-		cmocka_unit_test(test_error_unplaced_label),
-		cmocka_unit_test(test_error_bad_size),
-		cmocka_unit_test(test_run_arith),
-		cmocka_unit_test(test_run_loop),
-		cmocka_unit_test(test_run_pressure),
-		cmocka_unit_test(test_run_map),
-		cmocka_unit_test(test_run_wide_spilled_pointer),
-		cmocka_unit_test(test_run_random),
+	    cmocka_unit_test(test_encode_alu),
+	    cmocka_unit_test(test_encode_mem_ld64_call),
+	    cmocka_unit_test(test_encode_jumps),
+	    cmocka_unit_test(test_listing_format),
+	    cmocka_unit_test(test_listing_lines),
+	    cmocka_unit_test(test_error_stack),
+	    cmocka_unit_test(test_error_jump_range),
+	    cmocka_unit_test(test_error_unplaced_label),
+	    cmocka_unit_test(test_error_bad_size),
+	    cmocka_unit_test(test_run_arith),
+	    cmocka_unit_test(test_run_loop),
+	    cmocka_unit_test(test_run_pressure),
+	    cmocka_unit_test(test_run_map),
+	    cmocka_unit_test(test_run_wide_spilled_pointer),
+	    cmocka_unit_test(test_run_random),
+	    cmocka_unit_test(test_run_structured),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
