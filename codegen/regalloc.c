@@ -561,6 +561,37 @@ static struct ir_insn ra_slot_insn(const struct ir_insn *at, uint8_t cls,
 }
 
 /*
+ * Stack slots for this round's spills. Vregs whose intervals do not overlap
+ * are never live together and share a slot: 512 bytes hold only 64 slots.
+ */
+static void ra_assign_slots(struct ra *ra)
+{
+	int *order = ra_zalloc(ra->nregs, sizeof(int));
+	int *slot_off = ra_zalloc(ra->nregs, sizeof(int));
+	int *slot_end = ra_zalloc(ra->nregs, sizeof(int));
+	int n = 0, nslots = 0;
+
+	for (int v = IR_VREG_BASE; v < ra->nregs; v++)
+		if (ra->spill_slot[v] == 1)
+			order[n++] = v;
+	qsort_r(order, n, sizeof(int), ra_cmp_start, ra);
+	for (int o = 0; o < n; o++) {
+		int v = order[o], k;
+
+		for (k = 0; k < nslots; k++)
+			if (slot_end[k] < ra->start[v])
+				break;
+		if (k == nslots)
+			slot_off[nslots++] = ir_stack_alloc(ra->f, 8, 8);
+		slot_end[k] = ra->end[v];
+		ra->spill_slot[v] = slot_off[k];
+	}
+	free(order);
+	free(slot_off);
+	free(slot_end);
+}
+
+/*
  * Route every access to a spilled vreg through a temporary: load it before
  * the instruction that reads it, store it after the one that writes it.
  */
@@ -570,9 +601,7 @@ static void ra_rewrite_spills(struct ra *ra)
 	struct ir_insn *out = NULL;
 	size_t nout = 0, cap = 0;
 
-	for (int v = IR_VREG_BASE; v < ra->nregs; v++)
-		if (ra->spill_slot[v] == 1)
-			ra->spill_slot[v] = ir_stack_alloc(f, 8, 8);
+	ra_assign_slots(ra);
 	for (int i = 0; i < ra->n; i++) {
 		struct ir_insn in = f->insns[i];
 		int *fields[2] = {&in.dst, &in.src};

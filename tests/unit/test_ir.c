@@ -508,6 +508,38 @@ static void test_run_pressure(void **state)
 	run_pressure(40);
 }
 
+/*
+ * 150 values across calls, 30 live at a time: only shared spill slots fit
+ * them in 512 bytes of stack.
+ */
+static void test_run_spill_slot_sharing(void **state)
+{
+	struct ir_func *f = ir_func_new("window");
+	int v[150], acc = ir_vreg_new(f);
+	uint64_t want = 0;
+	struct bpf_prog_code p;
+
+	ir_mov_imm(f, acc, 0);
+	for (int i = 0; i < 150; i++) {
+		v[i] = ir_vreg_new(f);
+		ir_mov_imm(f, v[i], 3 * i + 1);
+		ir_call_helper(f, BPF_FUNC_ktime_get_ns);
+		if (i >= 30) {
+			ir_alu_imm(f, BPF_MUL, acc, 5);
+			ir_alu_reg(f, BPF_ADD, acc, v[i - 30]);
+			want = want * 5 + 3 * (i - 30) + 1;
+		}
+	}
+	ir_mov_reg(f, IR_R0, acc);
+	ir_alu_imm(f, BPF_RSH, IR_R0, 32);
+	ir_alu_reg(f, BPF_XOR, IR_R0, acc);
+	ir_exit(f);
+	p = finalize_ok(f);
+	assert_true(p.stack_size <= 8 * 32);
+	assert_int_equal(run_prog(&p, NULL), (uint32_t)(want ^ (want >> 32)));
+	bpf_prog_code_free(&p);
+}
+
 static void test_run_map(void **state)
 {
 	struct ir_func *f = ir_func_new("map");
@@ -951,6 +983,7 @@ int main(void)
 	    cmocka_unit_test(test_run_arith),
 	    cmocka_unit_test(test_run_loop),
 	    cmocka_unit_test(test_run_pressure),
+	    cmocka_unit_test(test_run_spill_slot_sharing),
 	    cmocka_unit_test(test_run_map),
 	    cmocka_unit_test(test_run_wide_spilled_pointer),
 	    cmocka_unit_test(test_run_random),
