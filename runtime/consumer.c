@@ -12,6 +12,8 @@
 #include "consumer.h"
 #include "errloc.h"
 
+#define CONSUMER_BATCH 65536
+
 static const struct fmt *consumer_get_fmt(struct consumer *cs, uint32_t id)
 {
 	const struct rec_desc *d = &cs->c->recs[id];
@@ -138,6 +140,11 @@ static int consumer_on_record(void *ctx, void *data, size_t size)
 	}
 	cs->records++;
 	consumer_print_record(cs, hdr.id, data);
+	/* libbpf keeps consuming while producers keep producing; stop after
+	 * a batch so the run loop still sees signals, timers and exit. The
+	 * record just handled counts as consumed. */
+	if (++cs->batch >= CONSUMER_BATCH)
+		return -ECANCELED;
 	return 0;
 }
 
@@ -179,8 +186,9 @@ int consumer_drain(struct consumer *cs)
 
 	if (!cs->rb)
 		return 0;
+	cs->batch = 0;
 	err = ring_buffer__consume(cs->rb);
-	if (err < 0 && err != -EINTR)
+	if (err < 0 && err != -EINTR && err != -ECANCELED)
 		return err;
 	return (int)(cs->records - before);
 }

@@ -25,6 +25,7 @@ struct consumer {
 	uint64_t records; /* decoded so far */
 	uint64_t errors;  /* REC_ERROR records */
 	uint64_t malformed;
+	int batch; /* records in the current drain */
 	bool exit_requested; /* a REC_EXIT arrived */
 };
 
@@ -33,8 +34,8 @@ int consumer_open(struct consumer *cs, const struct compiled *c, int rb_fd,
 		  FILE *out);
 /* fd that becomes readable when the kernel notifies new records. */
 int consumer_epoll_fd(const struct consumer *cs);
-/* Decode every record available now, without blocking. Returns the
- * number decoded, or -errno. */
+/* Decode the records available now (up to a batch), without blocking.
+ * Returns the number decoded, or -errno. */
 int consumer_drain(struct consumer *cs);
 void consumer_close(struct consumer *cs);
 

@@ -414,6 +414,10 @@ static int run_start(struct run *r)
 	if (consumer_open(&r->cs, r->c, r->ld.rb_fd, r->out) < 0)
 		return -1;
 	r->cs_open = true;
+	/* -T counts from here; timers start after it, so that -T 5 with
+	 * timer.s(5) ends the run before a last, nearly empty tick. */
+	if (r->o->timeout_s > 0)
+		r->deadline = run_now_ns() + (uint64_t)(r->o->timeout_s * 1e9);
 	if (run_setup_timers(r) < 0)
 		return -1;
 	if (loader_attach(&r->ld) < 0)
@@ -480,10 +484,8 @@ int run_program(const struct etap_options *o, const struct program *p,
 		failed = true;
 		goto out;
 	}
-	if (o->timeout_s > 0)
-		r.deadline = run_now_ns() + (uint64_t)(o->timeout_s * 1e9);
 
-	begin = run_collect(p, PT_BEGIN, &n);
+	begin = run_signal ? NULL : run_collect(p, PT_BEGIN, &n);
 	if (begin)
 		run_probes(&r, begin, n, false);
 	free(begin);
