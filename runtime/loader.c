@@ -170,6 +170,24 @@ static void loader_report_load_error(const struct loader *l, int err)
 		fputs(loader_log, stderr);
 }
 
+/* A map of the object by the name codegen gave it. The global data may be
+ * a ".data.NAME" section, which libbpf turns into an internal map found
+ * only under its section name. */
+static struct bpf_map *loader_find_map(struct bpf_object *obj, const char *name)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, name);
+	char sec[128];
+
+	if (!m) {
+		snprintf(sec, sizeof(sec), ".data.%s", name);
+		m = bpf_object__find_map_by_name(obj, sec);
+	}
+	if (!m)
+		fprintf(stderr, "etap: internal error: map %s missing from the object\n",
+			name);
+	return m;
+}
+
 static int loader_find_maps(struct loader *l)
 {
 	const struct compiled *c = l->c;
@@ -182,25 +200,18 @@ static int loader_find_maps(struct loader *l)
 	if (!l->map_fds)
 		return -ENOMEM;
 	for (int i = 0; i < n; i++) {
-		m = bpf_object__find_map_by_name(l->obj, c->map_names[i]);
-		if (!m) {
-			fprintf(stderr, "etap: internal error: map %s missing from the object\n",
-				c->map_names[i]);
+		m = loader_find_map(l->obj, c->map_names[i]);
+		if (!m)
 			return -ENOENT;
-		}
 		l->map_fds[i] = bpf_map__fd(m);
 	}
-	m = bpf_object__find_map_by_name(l->obj, "etap_gd");
-	if (!m) {
-		fprintf(stderr, "etap: internal error: map etap_gd missing from the object\n");
+	m = loader_find_map(l->obj, "etap_gd");
+	if (!m)
 		return -ENOENT;
-	}
 	l->gd_fd = bpf_map__fd(m);
-	m = bpf_object__find_map_by_name(l->obj, "etap_rb");
-	if (!m) {
-		fprintf(stderr, "etap: internal error: map etap_rb missing from the object\n");
+	m = loader_find_map(l->obj, "etap_rb");
+	if (!m)
 		return -ENOENT;
-	}
 	l->rb_fd = bpf_map__fd(m);
 	return 0;
 }
