@@ -138,20 +138,27 @@ static uint64_t run_gd_read(const struct run *r, uint32_t off)
 }
 
 /* Kernel errors are counted in global data even when their record could
- * not be sent; records are counted here. Trust whichever saw more. */
+ * not be sent: those count too. Errors in records dropped after the run
+ * entered its error state do not (stap would not have run those). */
 static uint64_t run_error_count(const struct run *r)
 {
 	uint64_t k = run_gd_read(r, GD_ERRORS);
+	uint64_t seen = r->cs.errors + r->cs.suppressed_errors;
+	uint64_t lost = k > seen ? k - seen : 0;
 
-	if (r->cs.errors > k)
-		k = r->cs.errors;
-	return k + (r->ev ? (uint64_t)eval_error_count(r->ev) : 0);
+	return r->cs.errors + lost +
+	       (r->ev ? (uint64_t)eval_error_count(r->ev) : 0);
 }
 
 /* stap ends a run once errors exceed MAXERRORS. */
 static bool run_errors_exceeded(const struct run *r)
 {
 	return run_error_count(r) > (uint64_t)r->p->opt.maxerrors;
+}
+
+static bool run_errors_exceeded_cb(void *arg)
+{
+	return run_errors_exceeded(arg);
 }
 
 static int run_probe_cmp(const void *a, const void *b)
@@ -190,8 +197,10 @@ static void run_check_stop(struct run *r)
 	else if (r->cs.exit_requested || run_gd_read(r, GD_EXIT) ||
 		 (r->ev && eval_exit_requested(r->ev)))
 		r->stop = RUN_STOP_EXIT;
-	else if (run_errors_exceeded(r))
+	else if (run_errors_exceeded(r)) {
 		r->stop = RUN_STOP_ERRORS;
+		r->cs.error_state = true;
+	}
 	else if (ferror(r->out))
 		r->stop = RUN_STOP_OUTPUT;
 }
@@ -220,16 +229,20 @@ static void run_check_running(struct run *r, uint64_t now)
 	}
 }
 
-/* Run user-context probes in order until one ends the run. */
+/* Run begin probes in order until a signal or too many errors stop
+ * them; exit() lets the remaining ones run, as stap's begin phase does.
+ * End and error probes (at_end) all run, whatever happens. */
 static void run_probes(struct run *r, const struct rprobe **v, int n,
-		       bool stop_on_exit)
+		       bool at_end)
 {
 	for (int i = 0; i < n; i++) {
 		eval_run_probe(r->ev, v[i]);
 		consumer_drain(&r->cs);
-		if (run_signal || run_errors_exceeded(r))
-			break;
-		if (stop_on_exit && eval_exit_requested(r->ev))
+		if (at_end)
+			continue;
+		if (run_errors_exceeded(r))
+			r->cs.error_state = true;
+		if (run_signal || r->cs.error_state)
 			break;
 	}
 }
@@ -414,6 +427,8 @@ static int run_start(struct run *r)
 	if (consumer_open(&r->cs, r->c, r->ld.rb_fd, r->out) < 0)
 		return -1;
 	r->cs_open = true;
+	r->cs.errors_exceeded = run_errors_exceeded_cb;
+	r->cs.arg = r;
 	/* -T counts from here; timers start after it, so that -T 5 with
 	 * timer.s(5) ends the run before a last, nearly empty tick. */
 	if (r->o->timeout_s > 0)
@@ -460,7 +475,7 @@ static void run_finish(struct run *r)
 	v = run_collect(r->p, run_errors_exceeded(r) ? PT_ERROR : PT_END, &n);
 	if (v && r->stop != RUN_STOP_OUTPUT) {
 		run_signal = 0;
-		run_probes(r, v, n, false);
+		run_probes(r, v, n, true);
 	}
 	free(v);
 	fflush(r->out);
