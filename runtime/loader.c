@@ -236,6 +236,55 @@ static int loader_map_global_data(struct loader *l)
 	return 0;
 }
 
+/*
+ * A script with only begin/end/timer probes has nothing to load, but its
+ * globals still live in maps the evaluator reads. Creating the maps
+ * directly skips libbpf's object handling (and an object without
+ * programs, which libbpf refuses for want of func info).
+ */
+static int loader_create_maps(struct loader *l)
+{
+	const struct compiled *c = l->c;
+	int *fds = calloc(c->nmaps + 1, sizeof(int));
+	int err = 0;
+
+	if (!fds)
+		return -ENOMEM;
+	for (int i = 0; i < c->nmaps; i++)
+		fds[i] = -1;
+	for (int i = 0; i < c->nmaps && !err; i++) {
+		LIBBPF_OPTS(bpf_map_create_opts, mo, .map_flags = c->maps[i].flags);
+		const struct obj_map *m = &c->maps[i];
+		/* Nothing writes to the ring buffer: the smallest will do. */
+		uint32_t max = m->type == BPF_MAP_TYPE_RINGBUF ? 4096 : m->max_entries;
+		char name[BPF_OBJ_NAME_LEN];
+
+		snprintf(name, sizeof(name), "%s", c->map_names[i]);
+		fds[i] = bpf_map_create(m->type, name, m->key_size, m->value_size,
+					max, &mo);
+		if (fds[i] < 0) {
+			err = -errno;
+			fprintf(stderr, "etap: cannot create map %s: %s\n",
+				c->map_names[i], strerror(errno));
+			if (err == -EPERM || err == -EACCES)
+				loader_explain_permission();
+		}
+	}
+	if (!err) {
+		l->nmap_fds = c->map_gd;
+		l->map_fds = fds;
+		l->gd_fd = fds[c->map_gd];
+		l->rb_fd = fds[c->map_ringbuf];
+		l->own_fds = fds;
+		return 0;
+	}
+	for (int i = 0; i < c->nmaps; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	free(fds);
+	return err;
+}
+
 int loader_open(struct loader *l, const struct compiled *c, const char *name)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = name);
@@ -250,6 +299,14 @@ int loader_open(struct loader *l, const struct compiled *c, const char *name)
 	if (!l->progs || !l->links) {
 		err = -ENOMEM;
 		goto fail;
+	}
+	if (c->nprogs == 0) {
+		err = loader_create_maps(l);
+		if (!err)
+			err = loader_map_global_data(l);
+		if (err)
+			goto fail;
+		return 0;
 	}
 
 	loader_log_reset();
@@ -427,6 +484,15 @@ void loader_close(struct loader *l)
 	if (l->obj) {
 		bpf_object__close(l->obj);
 		l->obj = NULL;
+	}
+	if (l->own_fds) {
+		for (int i = 0; i < l->c->nmaps; i++)
+			if (l->own_fds[i] >= 0)
+				close(l->own_fds[i]);
+		/* map_fds is the same array */
+		l->map_fds = NULL;
+		free(l->own_fds);
+		l->own_fds = NULL;
 	}
 	free(l->map_fds);
 	free(l->links);

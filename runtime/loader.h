@@ -29,6 +29,7 @@ struct loader {
 	int rb_fd;
 	int *map_fds; /* per array map (symbol->map_idx) */
 	int nmap_fds;
+	int *own_fds; /* maps created without an object (no programs) */
 };
 
 /* Route libbpf's messages: to stderr at verbosity >= 1, otherwise only
