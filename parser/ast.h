@@ -37,7 +37,8 @@ enum node_kind {
 	E_IDENT,   /* str = name: a local, global, or (semantic) probe var */
 	E_TARGET,  /* $name or $name->f[2]...: str = name without '$',
 		    * a = chain of E_MEMBER/E_INDEX_CHAIN nodes via next,
-		    * op = 1 if written with a trailing '$' or '$$' (pretty) */
+		    * op = 1 if written with a trailing '$' or '$$' (pretty),
+		    * num = how many '$' (1 or 2) when op = 1 */
 	E_MEMBER,  /* in a target chain: str = field name */
 	E_SUBSCRIPT, /* in a target chain: a = index expression */
 	E_DOLLARS,   /* $$vars, $$parms, $$locals, $$return: str = "vars" etc,
@@ -62,8 +63,9 @@ enum node_kind {
 	E_DEFINED,    /* @defined(a) */
 	E_CHOOSE_DEFINED, /* @choose_defined(a, b) */
 	E_CAST,	      /* @cast(a, "type"[, "module"]): str = type,
-		       * b = module string or NULL, c = member chain (like
-		       * E_TARGET's a) */
+		       * a = pointer expression, b = module E_STR or NULL,
+		       * c = member chain (like E_TARGET's a); op/num: pretty
+		       * print suffix as for E_TARGET */
 	E_ARG,	      /* $N (op = 0) or @N (op = 1) left unresolved: num = N;
 		       * the preprocessor normally substitutes them */
 	E_ARGC,	      /* $# (op = 0) or @# (op = 1) */
@@ -86,6 +88,11 @@ enum node_kind {
 		     * NULL */
 	S_NULL,	    /* ';' */
 	S_EMBEDDED, /* %{ ... %} : str = code */
+
+	/* ---- expressions added later (kept last so values stay stable) */
+	E_EMBEDDED, /* %{ ... %} used as a value: str = code */
+	E_VAR,	    /* @var("name[@cu]"[, "module"]): str = name, b = module
+		     * E_STR or NULL, c = member chain; op/num as E_TARGET */
 };
 
 /* Binary/unary/assignment operators. */
@@ -107,6 +114,8 @@ enum op {
 	OP_DIV_ASSIGN, OP_MOD_ASSIGN, OP_SHL_ASSIGN, OP_SHR_ASSIGN,
 	OP_USHR_ASSIGN, OP_BAND_ASSIGN, OP_BOR_ASSIGN, OP_BXOR_ASSIGN,
 	OP_CAT_ASSIGN, OP_AGG /* <<< */,
+	/* unary '&' on a $target, @cast or @var: its address (E_UNARY) */
+	OP_ADDR,
 };
 
 /* Aggregate operators for E_STATOP / E_HIST and foreach sorting. */
