@@ -37,6 +37,8 @@ struct lower {
 		      * has no loop (then its length bounds it statically) */
 	int errors;
 	bool scratch_full;
+	bool discard; /* the expression being lowered is a statement: its
+		       * value is not needed */
 };
 
 struct val {
@@ -743,7 +745,7 @@ static int binop_of_assign(int op)
  * CPU's concurrent add may be missing from it, never from memory).
  */
 static int mem_update_long(struct lower *L, int ptr, int op, int rhs,
-			   struct node *e)
+			   struct node *e, bool discard)
 {
 	int r = vr(L);
 
@@ -761,6 +763,8 @@ static int mem_update_long(struct lower *L, int ptr, int op, int rhs,
 			ir_alu_imm(L->f, BPF_NEG, d, 0);
 		}
 		ir_atomic_add(L->f, 8, ptr, 0, d);
+		if (discard)
+			return rhs;
 		ir_load(L->f, 8, r, ptr, 0);
 		return r;
 	}
@@ -776,7 +780,7 @@ static int mem_update_long(struct lower *L, int ptr, int op, int rhs,
 
 /* Assign (or compound-assign) rhs to the lvalue; returns the new value. */
 static struct val lower_store(struct lower *L, struct node *lv, int op,
-			      struct val rhs, struct node *e)
+			      struct val rhs, struct node *e, bool discard)
 {
 	const struct symbol *s = lv->sym;
 
@@ -813,7 +817,7 @@ static struct val lower_store(struct lower *L, struct node *lv, int op,
 			return (struct val){ .type = T_STRING, .reg = p,
 					     .strmax = maxstr(L) };
 		}
-		return val_long(mem_update_long(L, p, op, rhs.reg, e));
+		return val_long(mem_update_long(L, p, op, rhs.reg, e, discard));
 	}
 	if (lv->kind == E_INDEX) {
 		int key = lower_key(L, s, lv->args, lv->loc);
@@ -840,14 +844,15 @@ static struct val lower_store(struct lower *L, struct node *lv, int op,
 		{
 			int ep = map_elem_create(L, s, key, e->loc);
 
-			return val_long(mem_update_long(L, ep, op, rhs.reg, e));
+			return val_long(
+				mem_update_long(L, ep, op, rhs.reg, e, discard));
 		}
 	}
 	lower_fail(L, lv, "assigning to this", NULL);
 	return rhs;
 }
 
-static struct val lower_assign(struct lower *L, struct node *e)
+static struct val lower_assign(struct lower *L, struct node *e, bool discard)
 {
 	struct val rhs;
 
@@ -856,18 +861,19 @@ static struct val lower_assign(struct lower *L, struct node *e)
 		return val_long(imm(L, 0));
 	}
 	rhs = lower_expr(L, e->b);
-	return lower_store(L, e->a, e->op, rhs, e);
+	return lower_store(L, e->a, e->op, rhs, e, discard);
 }
 
-static struct val lower_incdec(struct lower *L, struct node *e)
+static struct val lower_incdec(struct lower *L, struct node *e, bool discard)
 {
 	bool inc = e->op == OP_PREINC || e->op == OP_POSTINC;
 	bool post = e->op == OP_POSTINC || e->op == OP_POSTDEC;
 	struct val nv = lower_store(L, e->a, OP_ADD_ASSIGN,
-				    val_long(imm(L, inc ? 1 : -1)), e);
+				    val_long(imm(L, inc ? 1 : -1)), e,
+				    discard);
 	int r;
 
-	if (!post)
+	if (!post || discard)
 		return nv;
 	r = vr(L);
 	ir_mov_reg(L->f, r, nv.reg);
@@ -1020,6 +1026,9 @@ static struct val lower_ternary(struct lower *L, struct node *e)
 
 static struct val lower_expr(struct lower *L, struct node *e)
 {
+	bool discard = L->discard;
+
+	L->discard = false;
 	ir_set_loc(L->f, e->loc);
 	switch (e->kind) {
 	case E_NUM:
@@ -1069,9 +1078,9 @@ static struct val lower_expr(struct lower *L, struct node *e)
 		return val_long(r);
 	}
 	case E_INCDEC:
-		return lower_incdec(L, e);
+		return lower_incdec(L, e, discard);
 	case E_ASSIGN:
-		return lower_assign(L, e);
+		return lower_assign(L, e, discard);
 	case E_TERNARY:
 		return lower_ternary(L, e);
 	default:
@@ -1098,7 +1107,7 @@ static void lower_delete(struct lower *L, struct node *s)
 					  ? lower_str_literal(L, "", 0, s->loc)
 					  : val_long(imm(L, 0));
 
-		lower_store(L, t, OP_ASSIGN, zero, s);
+		lower_store(L, t, OP_ASSIGN, zero, s, true);
 		return;
 	}
 	lower_fail(L, s, "deleting a whole array",
@@ -1178,7 +1187,9 @@ static void lower_stmt(struct lower *L, struct node *s)
 			lower_stmt(L, c);
 		break;
 	case S_EXPR:
+		L->discard = true;
 		lower_expr(L, s->a);
+		L->discard = false;
 		break;
 	case S_IF: {
 		int f = ir_label_new(L->f), done = ir_label_new(L->f);
@@ -1219,10 +1230,34 @@ static void lower_stmt(struct lower *L, struct node *s)
 	}
 }
 
+/* Whether a handler touches scratch space: strings and array keys live
+ * there. Handlers that only count skip the per-hit scratch lookup. */
+static bool needs_scratch(const struct node *n)
+{
+	if (!n)
+		return false;
+	if (n->type == T_STRING || n->kind == E_INDEX || n->kind == E_IN ||
+	    n->kind == S_DELETE)
+		return true;
+	if (n->kind == E_CALL)
+		for (const struct node *a = n->args; a; a = a->next)
+			if (needs_scratch(a))
+				return true;
+	if (needs_scratch(n->a) || needs_scratch(n->b) || needs_scratch(n->c) ||
+	    needs_scratch(n->d))
+		return true;
+	if (n->kind == S_BLOCK || n->kind == E_CALL)
+		for (const struct node *c = n->args; c; c = c->next)
+			if (needs_scratch(c))
+				return true;
+	return false;
+}
+
 int lower_probe(struct lower_shared *sh, const struct rprobe *rp,
 		struct ir_func *f)
 {
 	struct lower L = { .sh = sh, .p = sh->p, .rp = rp, .f = f };
+	bool use_scratch = false;
 	int zoff, zp, ok;
 
 	L.exit_label = ir_label_new(f);
@@ -1232,20 +1267,27 @@ int lower_probe(struct lower_shared *sh, const struct rprobe *rp,
 	ir_mov_reg(f, L.ctx, IR_R1);
 
 	/* This CPU's scratch space. */
-	zoff = ir_stack_alloc(f, 8, 8);
-	ir_store_imm(f, 4, IR_FP, (int16_t)zoff, 0);
-	zp = vr(&L);
-	ir_mov_reg(f, zp, IR_FP);
-	ir_alu_imm(f, BPF_ADD, zp, zoff);
-	ir_ld_map(f, IR_R1, sh->map_scratch);
-	ir_mov_reg(f, IR_R2, zp);
-	ir_call_helper(f, BPF_FUNC_map_lookup_elem);
 	L.scratch = vr(&L);
-	ir_mov_reg(f, L.scratch, IR_R0);
-	ok = ir_label_new(f);
-	ir_jcond_imm(f, BPF_JNE, L.scratch, 0, ok);
-	ir_jmp(f, L.exit_label);
-	ir_label_place(f, ok);
+	for (int i = 0; i < rp->nlocals; i++)
+		if (rp->locals[i]->type == T_STRING)
+			use_scratch = true;
+	if (use_scratch || needs_scratch(rp->body)) {
+		zoff = ir_stack_alloc(f, 8, 8);
+		ir_store_imm(f, 4, IR_FP, (int16_t)zoff, 0);
+		zp = vr(&L);
+		ir_mov_reg(f, zp, IR_FP);
+		ir_alu_imm(f, BPF_ADD, zp, zoff);
+		ir_ld_map(f, IR_R1, sh->map_scratch);
+		ir_mov_reg(f, IR_R2, zp);
+		ir_call_helper(f, BPF_FUNC_map_lookup_elem);
+		ir_mov_reg(f, L.scratch, IR_R0);
+		ok = ir_label_new(f);
+		ir_jcond_imm(f, BPF_JNE, L.scratch, 0, ok);
+		ir_jmp(f, L.exit_label);
+		ir_label_place(f, ok);
+	} else {
+		ir_mov_imm(f, L.scratch, 0);
+	}
 
 	/* Locals start as 0 and "" (and the verifier wants them set). */
 	L.locals = calloc(rp->nlocals + 1, sizeof(int));
