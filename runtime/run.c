@@ -32,6 +32,8 @@
 #include "store.h"
 
 #define RUN_TICK_NS (10 * 1000000ULL)
+#define RUN_IDLE_TICK_NS (50 * 1000000ULL)
+#define RUN_IDLE_TICKS 100
 #define RUN_OUT_BUFSIZE (256 * 1024)
 
 enum run_stop {
@@ -205,28 +207,24 @@ static void run_check_stop(struct run *r)
 		r->stop = RUN_STOP_OUTPUT;
 }
 
-/* The checks that only apply once the script is running. */
-static void run_check_running(struct run *r, uint64_t now)
+/* The checks that only apply once the script is running. Without
+ * pidfds (old kernels) the child and the -x target are polled. */
+static void run_check_running(struct run *r, uint64_t now, bool child_ready,
+			      bool target_ready)
 {
-	struct pollfd pfd;
-
 	run_check_stop(r);
 	if (r->stop)
 		return;
-	if (r->have_child && child_poll_exit(&r->child, NULL))
+	if (r->have_child && (child_ready || r->child.pidfd < 0) &&
+	    child_poll_exit(&r->child, NULL))
 		r->stop = RUN_STOP_CHILD;
 	else if (r->deadline && now >= r->deadline)
 		r->stop = RUN_STOP_TIMEOUT;
-	else if (r->o->target_pid) {
-		if (r->target_pidfd >= 0) {
-			pfd.fd = r->target_pidfd;
-			pfd.events = POLLIN;
-			if (poll(&pfd, 1, 0) > 0)
-				r->stop = RUN_STOP_TARGET;
-		} else if (kill(r->o->target_pid, 0) < 0 && errno == ESRCH) {
-			r->stop = RUN_STOP_TARGET;
-		}
-	}
+	else if (target_ready)
+		r->stop = RUN_STOP_TARGET;
+	else if (r->o->target_pid && r->target_pidfd < 0 &&
+		 kill(r->o->target_pid, 0) < 0 && errno == ESRCH)
+		r->stop = RUN_STOP_TARGET;
 }
 
 /* Run begin probes in order until a signal or too many errors stop
@@ -283,9 +281,15 @@ static void run_due_timers(struct run *r)
 	}
 }
 
-static uint64_t run_next_wakeup(const struct run *r, uint64_t now)
+/* Records sent without a wake-up (the kernel side batches them) are
+ * found by polling: every 10 ms while output flows, backing off to 50 ms
+ * after a second of silence so an idle etap stays out of syscall
+ * counts. */
+static uint64_t run_next_wakeup(const struct run *r, uint64_t now,
+				int idle_ticks)
 {
-	uint64_t wake = now + RUN_TICK_NS;
+	uint64_t wake = now + (idle_ticks > RUN_IDLE_TICKS ? RUN_IDLE_TICK_NS
+							   : RUN_TICK_NS);
 
 	for (int i = 0; i < r->ntimers; i++)
 		if (r->timers[i].next < wake)
@@ -301,38 +305,50 @@ static void run_loop(struct run *r)
 	struct timespec ts;
 	char buf[64];
 	uint64_t now, wake;
-	int n;
+	int n, child_i, target_i, idle = 0;
 
 	while (!r->stop) {
 		now = run_now_ns();
-		wake = run_next_wakeup(r, now);
+		wake = run_next_wakeup(r, now, idle);
 		wake = wake > now ? wake - now : 0;
 		ts.tv_sec = wake / 1000000000ULL;
 		ts.tv_nsec = wake % 1000000000ULL;
 		n = 0;
+		child_i = target_i = -1;
 		pfd[n].fd = consumer_epoll_fd(&r->cs);
 		pfd[n++].events = POLLIN;
 		pfd[n].fd = run_sigpipe[0];
 		pfd[n++].events = POLLIN;
 		if (r->have_child && r->child.pidfd >= 0) {
+			child_i = n;
 			pfd[n].fd = r->child.pidfd;
 			pfd[n++].events = POLLIN;
 		}
 		if (r->target_pidfd >= 0) {
+			target_i = n;
 			pfd[n].fd = r->target_pidfd;
 			pfd[n++].events = POLLIN;
 		}
+		for (int i = 0; i < n; i++)
+			pfd[i].revents = 0;
 		if (ppoll(pfd, n, &ts, NULL) < 0 && errno != EINTR) {
 			fprintf(stderr, "etap: poll: %s\n", strerror(errno));
 			r->stop = RUN_STOP_SIGNAL;
 			break;
 		}
-		while (read(run_sigpipe[0], buf, sizeof(buf)) > 0)
-			;
-		consumer_drain(&r->cs);
-		/* Idle or not, output reaches the user within a tick. */
+		if (pfd[1].revents)
+			while (read(run_sigpipe[0], buf, sizeof(buf)) > 0)
+				;
+		if (consumer_drain(&r->cs) > 0)
+			idle = 0;
+		else if (idle <= RUN_IDLE_TICKS)
+			idle++;
+		/* Idle or not, output reaches the user within a tick
+		 * (user-context probes write to the same stream). */
 		fflush(r->out);
-		run_check_running(r, run_now_ns());
+		run_check_running(r, run_now_ns(),
+				  child_i >= 0 && pfd[child_i].revents,
+				  target_i >= 0 && pfd[target_i].revents);
 		if (!r->stop)
 			run_due_timers(r);
 	}

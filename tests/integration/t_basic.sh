@@ -5,6 +5,8 @@
 # the ways a run ends (exit(), -c, -x, -T, signals), errors, -o, -p1..-p4,
 # and that nothing stays loaded after each run.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# -p4 runs in another directory
+ETAP=$(cd "$(dirname "$ETAP")" && pwd)/$(basename "$ETAP")
 
 # Check that no etap program survived the previous run.
 no_leftovers() {
