@@ -18,6 +18,8 @@
 
 #include <bpf/bpf.h>
 
+#include "parser/diag.h"
+#include "parser/parser.h"
 #include "runtime/eval.h"
 #include "runtime/store.h"
 
@@ -970,6 +972,151 @@ static void test_store_keys(void **state)
 	store_keys_free(keys, n, 2);
 }
 
+
+/* ---- from script text, through the parser and the semantic pass ---- */
+
+/* Parse and elaborate text, make its maps and global data, run begin
+ * probes then end probes (in begin(N)/end(N) order) as etap's run loop
+ * would. Output and errors land in F's streams. Returns the number of
+ * probes that stopped with a runtime error. */
+static int run_script(const char *text)
+{
+	struct sem_options opt = {
+		.maxstringlen = 512, .maxmapentries = 64, .maxaction = 1000,
+	};
+	struct parse_env env = { .runtime = "bpf", .systemtap_v = "5.0" };
+	const struct rprobe *order[64];
+	struct script *sc;
+	struct program *p;
+	struct eval *ev;
+	struct store st;
+	int n = 0, failed = 0;
+
+	diag_set_stream(F->err);
+	diag_register_source("t.stp", text);
+	sc = parse_text("t.stp", text, &env, NULL);
+	assert_non_null(sc);
+	assert_int_equal(diag_error_count(), 0);
+	p = sem_elaborate(sc, &opt);
+	assert_non_null(p);
+	st.prog = p;
+	st.gd = calloc(1, p->gd_size);
+	st.map_fds = calloc(p->nmaps_arrays + 1, sizeof(int));
+	for (const struct symbol *g = p->globals; g; g = g->next) {
+		if (g->nkeys == 0)
+			continue;
+		st.map_fds[g->map_idx] =
+			bpf_map_create(BPF_MAP_TYPE_HASH, g->name, g->key_size,
+				       g->value_size, g->maxentries, NULL);
+		assert_true(st.map_fds[g->map_idx] >= 0);
+	}
+	ev = eval_new(p, &st, F->out);
+	eval_set_errstream(ev, F->err);
+	assert_int_equal(eval_init_globals(ev), 0);
+	for (int pass = 0; pass < 2; pass++) {
+		enum probe_type want = pass ? PT_END : PT_BEGIN;
+
+		n = 0;
+		for (const struct rprobe *rp = p->probes; rp && n < 64;
+		     rp = rp->next)
+			if (rp->type == want)
+				order[n++] = rp;
+		/* insertion sort: stable, as probes of equal order run in
+		 * script order */
+		for (int i = 1; i < n; i++)
+			for (int j = i; j > 0 && order[j - 1]->order >
+						   order[j]->order; j--) {
+				const struct rprobe *t = order[j];
+
+				order[j] = order[j - 1];
+				order[j - 1] = t;
+			}
+		for (int i = 0; i < n; i++) {
+			if (eval_run_probe(ev, order[i]) < 0)
+				failed++;
+			if (!pass && eval_exit_requested(ev))
+				break;
+		}
+	}
+	eval_free(ev);
+	for (int i = 0; i < p->nmaps_arrays; i++)
+		close(st.map_fds[i]);
+	free(st.map_fds);
+	free(st.gd);
+	return failed;
+}
+
+static void test_script_basics(void **state)
+{
+	assert_int_equal(run_script(
+		"probe begin { x = 7 / 2; printf(\"%d\\n\", x) }"), 0);
+	assert_string_equal(out_text(), "3\n");
+
+	assert_int_equal(run_script(
+		"global g = 10, s = \"pre\"\n"
+		"function sq(n) { return n * n }\n"
+		"function cat(a:string, b:string) { return a . \"-\" . b }\n"
+		"probe begin {\n"
+		"  g += sq(3)\n"
+		"  s .= \"fix\"\n"
+		"  printf(\"%d %s %s\\n\", g, s, cat(\"a\", sprint(g)))\n"
+		"  println(-9223372036854775807 - 1 == (1 << 63))\n"
+		"}\n"), 0);
+	assert_string_equal(out_text(), "19 prefix a-19\n1\n");
+}
+
+static void test_script_division_error(void **state)
+{
+	assert_int_equal(run_script(
+		"probe begin {\n"
+		"  z = 0\n"
+		"  print(\"before\\n\")\n"
+		"  x = 5 % z\n"
+		"  print(\"after\\n\")\n"
+		"}\n"
+		"probe end { print(\"end ran\\n\") }\n"), 1);
+	assert_string_equal(out_text(), "before\nend ran\n");
+	assert_string_equal(err_text(),
+		"ERROR: division by 0 near operator '%' at t.stp:4:9\n");
+}
+
+static void test_script_foreach(void **state)
+{
+	assert_int_equal(run_script(
+		"global count\n"
+		"probe begin {\n"
+		"  count[\"read\"] = 40; count[\"write\"] = 25\n"
+		"  count[\"open\"] = 90; count[\"close\"] = 10\n"
+		"  foreach (name in count- limit 3)\n"
+		"    printf(\"%-6s %d\\n\", name, count[name])\n"
+		"  foreach (n = [k] in count+)\n"
+		"    printf(\"%s=%d \", k, n)\n"
+		"  delete count[\"open\"]\n"
+		"  printf(\"\\n%d %d\\n\", \"open\" in count, \"read\" in count)\n"
+		"}\n"), 0);
+	assert_string_equal(out_text(),
+			    "open   90\nread   40\nwrite  25\n"
+			    "close=10 write=25 read=40 open=90 \n0 1\n");
+}
+
+static void test_script_recursion_and_loops(void **state)
+{
+	assert_int_equal(run_script(
+		"function fib(n) { if (n < 2) return n\n"
+		"  return fib(n - 1) + fib(n - 2) }\n"
+		"probe begin {\n"
+		"  for (i = 0; i < 10; i++) { if (i == 3) continue\n"
+		"    if (i == 8) break\n"
+		"    s = s . sprint(fib(i)) . \" \" }\n"
+		"  println(s)\n"
+		"  exit()\n"
+		"  println(\"still runs\")\n"
+		"}\n"
+		"probe begin(1) { println(\"skipped after exit\") }\n"
+		"probe end { println(\"bye\") }\n"), 0);
+	assert_string_equal(out_text(), "0 1 1 3 5 8 13 \nstill runs\nbye\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -994,6 +1141,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_process_builtins, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unsupported_aggregate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_script_basics, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_script_division_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_script_foreach, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_script_recursion_and_loops, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
