@@ -301,7 +301,7 @@ static uint64_t run_next_wakeup(const struct run *r, uint64_t now,
 
 static void run_loop(struct run *r)
 {
-	struct pollfd pfd[4];
+	struct pollfd pfd[5];
 	struct timespec ts;
 	char buf[64];
 	uint64_t now, wake;
@@ -329,6 +329,11 @@ static void run_loop(struct run *r)
 			pfd[n].fd = r->target_pidfd;
 			pfd[n++].events = POLLIN;
 		}
+		/* With no events asked, poll still reports POLLERR on a pipe
+		 * whose reader left (etap ... | head): stop then, rather
+		 * than at the next write, which may be long in coming. */
+		pfd[n].fd = fileno(r->out);
+		pfd[n++].events = 0;
 		for (int i = 0; i < n; i++)
 			pfd[i].revents = 0;
 		if (ppoll(pfd, n, &ts, NULL) < 0 && errno != EINTR) {
@@ -349,6 +354,8 @@ static void run_loop(struct run *r)
 		run_check_running(r, run_now_ns(),
 				  child_i >= 0 && pfd[child_i].revents,
 				  target_i >= 0 && pfd[target_i].revents);
+		if (!r->stop && (pfd[n - 1].revents & POLLERR))
+			r->stop = RUN_STOP_OUTPUT;
 		if (!r->stop)
 			run_due_timers(r);
 	}
