@@ -44,6 +44,9 @@ int etapyylex(ETAPYYSTYPE *lval, struct loc *lloc, struct parse_ctx *ctx);
 }
 
 %code {
+/* The feeder caps nesting and operators per statement; let the parser
+ * stack grow far enough for those limits to be what stops a parse. */
+#define YYMAXDEPTH 200000
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

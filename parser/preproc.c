@@ -41,6 +41,7 @@ struct pp {
 	struct macro *macros;
 	int errors;
 	bool overflow;
+	int in_cond; /* arguments stay tokens inside conditions */
 	struct token_vec *out;
 };
 
@@ -330,8 +331,13 @@ static bool pp_cond_arg(struct pp *pp, const struct token *t, struct token *r)
 
 	*r = *t;
 	if (t->type == TOK_ARGC || t->type == TOK_ARGC_STR) {
-		r->type = TOK_NUMBER;
+		char buf[32];
+
+		snprintf(buf, sizeof(buf), "%d", argc);
+		r->type = t->type == TOK_ARGC ? TOK_NUMBER : TOK_STRING;
 		r->num = argc;
+		r->text = strdup(buf);
+		r->len = (int64_t)strlen(buf);
 		return true;
 	}
 	if (t->type == TOK_ARG || t->type == TOK_ARG_STR) {
@@ -366,8 +372,11 @@ static bool pp_eval_condition(struct pp *pp, const struct token *v, int n,
 	bool result = false, and_result = true;
 	int i = 0;
 
-	/* Macros and arguments may appear in conditions. */
+	/* Macros may appear in conditions; arguments are compared as
+	 * values by pp_cond_arg, not pasted as tokens. */
+	pp->in_cond++;
 	pp_process(pp, v, n, &c, depth + 1);
+	pp->in_cond--;
 	if (c.n == 0) {
 		pp_error(pp, start->loc, "%s", "empty preprocessor condition");
 		token_vec_free(&c);
@@ -557,7 +566,7 @@ static void pp_argument(struct pp *pp, const struct token *t,
 	struct token r = *t;
 	char buf[32];
 
-	if (!env) {
+	if (!env || pp->in_cond) {
 		/* Leave them for later passes (E_ARG / E_ARGC). */
 		pp_emit(pp, out, t);
 		return;
