@@ -238,6 +238,7 @@ int ir_func_finalize(struct ir_func *f, struct bpf_prog_code *out, char **err)
 		*err = strdup(f->error);
 		return -1;
 	}
+	ir_dce(f);
 	if (ir_regalloc(f, err) < 0)
 		return -1;
 	if (f->stack_size > IR_MAX_STACK)

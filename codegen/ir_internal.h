@@ -94,6 +94,8 @@ struct ir_regs {
 };
 void ir_insn_regs(const struct ir_insn *in, struct ir_regs *r);
 
+/* Drop pure instructions whose results are never read. */
+void ir_dce(struct ir_func *f);
 /* Rewrite f so that it names only R0..R10, adding spill code and slots. */
 int ir_regalloc(struct ir_func *f, char **err);
 

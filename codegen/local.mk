@@ -3,5 +3,5 @@ noinst_LIBRARIES += libetap_codegen.a
 libetap_codegen_a_SOURCES = codegen/ir.h codegen/elf_write.h
 libetap_codegen_a_SOURCES += codegen/elf_write.c codegen/elf_btf.c codegen/elf_btf.h codegen/btf_ext.c
 libetap_codegen_a_SOURCES += codegen/ir.c codegen/ir_internal.h codegen/regalloc.c codegen/ir_finalize.c codegen/bpf_listing.c
-libetap_codegen_a_SOURCES += codegen/codegen.h codegen/codegen.c \
+libetap_codegen_a_SOURCES += codegen/ir_dce.c codegen/codegen.h codegen/codegen.c \
 	codegen/lower.h codegen/lower.c
