@@ -39,3 +39,7 @@ UNIT_TESTS += tests/unit/test_parser
 tests_unit_test_parser_SOURCES = tests/unit/test_parser.c
 tests_unit_test_parser_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_parser_LDADD = libetap_parser.a $(CMOCKA_LIBS)
+UNIT_TESTS += tests/unit/test_hist_print
+tests_unit_test_hist_print_SOURCES = tests/unit/test_hist_print.c
+tests_unit_test_hist_print_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_hist_print_LDADD = libetap_runtime.a $(CMOCKA_LIBS)
