@@ -164,9 +164,13 @@ static void str_copy(struct lower *L, int dst, int size, int src)
 /* Reserve a record of size bytes with header id; returns the vreg of the
  * record pointer and the label taken when nothing could be reserved (the
  * drop is counted there). */
+static uint32_t rb_reserved_size; /* see rb_commit */
+
 static int rb_reserve(struct lower *L, uint32_t size, int id, int *fail)
 {
 	int rec = vr(L);
+
+	rb_reserved_size = size;
 
 	*fail = ir_label_new(L->f);
 	ir_ld_map(L->f, IR_R1, L->sh->map_rb);
@@ -180,9 +184,21 @@ static int rb_reserve(struct lower *L, uint32_t size, int id, int *fail)
 	return rec;
 }
 
-/* Submit with a wake-up only when enough data is pending. */
+/* Submit without waking the reader, except when this record makes the
+ * pending data cross a multiple of RB_WAKEUP_BYTES: one wake-up per 64 KiB
+ * of backlog, never one per record, since a wake-up (an IPI, a trap to the
+ * hypervisor) costs far more than the record. The reader also polls on a
+ * short timer, so a crossing missed in a race with another CPU only delays
+ * output by a tick. avail counts this record (positions move at reserve);
+ * it occupies its size rounded up to 8 plus the kernel's 8-byte header.
+ * Lowering always commits the record it reserved last (arguments are
+ * computed before the reserve, so nothing nests), hence rb_reserved_size. */
 static void rb_commit(struct lower *L, int rec)
 {
+	int32_t span = (int32_t)(((rb_reserved_size + 7) & ~7u) + 8);
+	/* A buffer smaller than 256 KiB (-s 0.0625) would never hold
+	 * 64 KiB pending: wake at a quarter of it. Sizes are powers of 2. */
+	int32_t every = (int32_t)(L->sh->out->ringbuf_size / 4);
 	int avail = vr(L);
 	int flags = vr(L);
 	int quiet = ir_label_new(L->f);
@@ -192,7 +208,11 @@ static void rb_commit(struct lower *L, int rec)
 	ir_call_helper(L->f, BPF_FUNC_ringbuf_query);
 	ir_mov_reg(L->f, avail, IR_R0);
 	ir_mov_imm(L->f, flags, BPF_RB_NO_WAKEUP);
-	ir_jcond_imm(L->f, BPF_JLT, avail, RB_WAKEUP_BYTES, quiet);
+	if (every <= 0 || every > RB_WAKEUP_BYTES)
+		every = RB_WAKEUP_BYTES;
+	ir_jcond_imm(L->f, BPF_JLT, avail, every, quiet);
+	ir_alu_imm(L->f, BPF_AND, avail, every - 1);
+	ir_jcond_imm(L->f, BPF_JGE, avail, span, quiet);
 	ir_mov_imm(L->f, flags, BPF_RB_FORCE_WAKEUP);
 	ir_label_place(L->f, quiet);
 	ir_mov_reg(L->f, IR_R1, rec);

@@ -192,12 +192,18 @@ int options_parse(int argc, char **argv, struct etap_options *o)
 			o->output_file = optarg;
 			break;
 		case 's':
-			if (!options_parse_long(optarg, &v) || v < 1 ||
-			    v > OPTIONS_RINGBUF_MAX_MB)
+			/* Fractions are allowed (-s 0.0625 is 64 KiB), so a
+			 * test can flood a tiny buffer; the size is rounded
+			 * up to a power of two of at least one page. */
+			errno = 0;
+			d = strtod(optarg, &end);
+			if (errno || *end || end == optarg || !(d > 0) ||
+			    d > OPTIONS_RINGBUF_MAX_MB)
 				return options_usage_error(
-					"Invalid buffer size '%s' (should be 1-%d MB).",
+					"Invalid buffer size '%s' (should be 1-%d MB; "
+					"fractions such as 0.0625 are allowed).",
 					optarg, OPTIONS_RINGBUF_MAX_MB);
-			o->ringbuf_bytes = (uint32_t)v << 20;
+			o->ringbuf_bytes = (uint32_t)(d * (1 << 20) + 0.5);
 			break;
 		case 'c':
 			o->cmd = optarg;

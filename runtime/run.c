@@ -70,6 +70,8 @@ struct run {
 	int ntimers;
 	uint64_t deadline; /* -T, 0 when none */
 	enum run_stop stop;
+	uint64_t drops_said;	/* drops already reported while running */
+	uint64_t drops_said_at; /* when, monotonic ns */
 };
 
 static volatile sig_atomic_t run_signal;
@@ -299,6 +301,22 @@ static uint64_t run_next_wakeup(const struct run *r, uint64_t now,
 	return wake;
 }
 
+/* Lost records are said while the run goes on, at most once a second,
+ * so the user can restart with a bigger buffer without waiting for the
+ * end; the total comes again in the final report. */
+static void run_report_drops(struct run *r, uint64_t now)
+{
+	uint64_t drops = run_gd_read(r, GD_DROPS);
+
+	if (drops <= r->drops_said || now - r->drops_said_at < 1000000000ULL)
+		return;
+	fflush(r->out);
+	fprintf(stderr, "WARNING: %llu events dropped so far; increase the buffer with -s MB\n",
+		(unsigned long long)drops);
+	r->drops_said = drops;
+	r->drops_said_at = now;
+}
+
 static void run_loop(struct run *r)
 {
 	struct pollfd pfd[5];
@@ -351,6 +369,7 @@ static void run_loop(struct run *r)
 		/* Idle or not, output reaches the user within a tick
 		 * (user-context probes write to the same stream). */
 		fflush(r->out);
+		run_report_drops(r, run_now_ns());
 		run_check_running(r, run_now_ns(),
 				  child_i >= 0 && pfd[child_i].revents,
 				  target_i >= 0 && pfd[target_i].revents);
