@@ -4,4 +4,8 @@ libetap_codegen_a_SOURCES = codegen/ir.h codegen/elf_write.h
 libetap_codegen_a_SOURCES += codegen/elf_write.c codegen/elf_btf.c codegen/elf_btf.h codegen/btf_ext.c
 libetap_codegen_a_SOURCES += codegen/ir.c codegen/ir_internal.h codegen/regalloc.c codegen/ir_finalize.c codegen/bpf_listing.c
 libetap_codegen_a_SOURCES += codegen/ir_dce.c codegen/codegen.h codegen/codegen.c \
-	codegen/lower.h codegen/lower.c
+	codegen/lower.h codegen/lower.c \
+	codegen/lower_int.h codegen/lower_string.c codegen/lower_func.c \
+	codegen/lower_stmt_more.c
+# kernel-context sprintf parses formats as the user-context one does
+libetap_codegen_a_SOURCES += runtime/printf_fmt.c runtime/strbuf.c

@@ -9,7 +9,7 @@
  * virtual registers; string locals in scratch slots. Global scalars are
  * addressed directly in the global-data map value; arrays are hash maps.
  */
-#include "lower.h"
+#include "lower_int.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -21,31 +21,6 @@
  * the reader's poll timer collects records, so a busy probe does not pay a
  * wake-up per event. */
 #define RB_WAKEUP_BYTES (64 * 1024)
-
-struct lower {
-	struct lower_shared *sh;
-	const struct program *p;
-	const struct rprobe *rp;
-	struct ir_func *f;
-	int ctx;     /* vreg: the tracepoint record */
-	int scratch; /* vreg: this CPU's scratch value */
-	uint32_t soff;
-	int exit_label;
-	int *locals; /* slot -> vreg (long value or string pointer) */
-	int brk, cont;
-	int actions; /* vreg counting statements, or -1 when the handler
-		      * has no loop (then its length bounds it statically) */
-	int errors;
-	bool scratch_full;
-	bool discard; /* the expression being lowered is a statement: its
-		       * value is not needed */
-};
-
-struct val {
-	enum etype type;
-	int reg;
-	int strmax; /* strings: bytes the pointed-to buffer may hold */
-};
 
 static struct val lower_expr(struct lower *L, struct node *e);
 static void lower_stmt(struct lower *L, struct node *s);
@@ -234,10 +209,15 @@ static void emit_error(struct lower *L, struct loc loc, const char *msg)
 	struct rec_desc d = { .kind = REC_ERROR, .message = msg,
 			      .probe_name = L->rp->name, .loc = loc,
 			      .size = sizeof(struct rec_hdr) };
-	int id = lower_add_rec(L->sh, &d);
-	int fail, done = ir_label_new(L->f);
+	int id, fail, done;
 	int rec;
 
+	if (L->catch_label >= 0) {
+		lower_catch_error(L, msg);
+		return;
+	}
+	id = lower_add_rec(L->sh, &d);
+	done = ir_label_new(L->f);
 	gd_atomic_inc(L, GD_ERRORS);
 	rec = rb_reserve(L, d.size, id, &fail);
 	rb_commit(L, rec);
@@ -725,13 +705,9 @@ static struct val lower_binary(struct lower *L, struct node *e)
 	if (is_compare(e->op))
 		return lower_bool(L, e);
 	if (e->op == OP_CAT) {
-		lower_fail(L, e, "string concatenation",
-			    "build the string in an end or timer probe, or "
-			    "print the parts with printf");
-		return (struct val){ .type = T_STRING,
-				     .reg = lower_str_literal(L, "", 0, e->loc)
-						    .reg,
-				     .strmax = 8 };
+		a = lower_expr(L, e->a);
+		b = lower_expr(L, e->b);
+		return lower_str_cat(L, a, b, e->loc);
 	}
 	a = lower_expr(L, e->a);
 	b = lower_expr(L, e->b);
@@ -809,8 +785,8 @@ static struct val lower_store(struct lower *L, struct node *lv, int op,
 		return rhs;
 	}
 	if (op == OP_CAT_ASSIGN) {
-		lower_fail(L, e, "'.='", "concatenate in an end or timer probe");
-		return rhs;
+		rhs = lower_str_cat(L, lower_expr(L, lv), rhs, e->loc);
+		op = OP_ASSIGN;
 	}
 	if (lv->kind == E_IDENT && s->kind == SYM_LOCAL) {
 		int reg = L->locals[s->slot];
@@ -1019,10 +995,15 @@ static struct val lower_builtin(struct lower *L, struct node *e)
 		return (struct val){ .type = T_STRING, .reg = dst,
 				     .strmax = 16 };
 	}
-	default:
+	default: {
+		struct val v;
+
+		if (lower_builtin_more(L, e, &v))
+			return v;
 		lower_fail(L, e, "this function", "call it from a begin, end "
 						  "or timer probe");
 		return (struct val){ .type = e->type, .reg = imm(L, 0) };
+	}
 	}
 }
 
@@ -1074,11 +1055,8 @@ static struct val lower_expr(struct lower *L, struct node *e)
 		return val_long(r);
 	}
 	case E_CALL:
-		if (e->sym) {
-			lower_fail(L, e, "calling script functions",
-				   "call it from a begin, end or timer probe");
-			return (struct val){ .type = e->type, .reg = imm(L, 0) };
-		}
+		if (e->sym)
+			return lower_func_call(L, e);
 		return lower_builtin(L, e);
 	case E_BINARY:
 		return lower_binary(L, e);
@@ -1130,8 +1108,9 @@ static void lower_delete(struct lower *L, struct node *s)
 		lower_store(L, t, OP_ASSIGN, zero, s, true);
 		return;
 	}
-	lower_fail(L, s, "deleting a whole array",
-		   "delete it in an end or timer probe");
+	if (!lower_stmt_more(L, s))
+		lower_fail(L, s, "deleting a whole array",
+			   "delete it in an end or timer probe");
 }
 
 /* MAXACTION: every statement of a handler with loops counts; the check at
@@ -1240,12 +1219,9 @@ static void lower_stmt(struct lower *L, struct node *s)
 	case S_CONTINUE:
 		ir_jmp(L->f, s->kind == S_BREAK ? L->brk : L->cont);
 		break;
-	case S_FOREACH:
-		lower_fail(L, s, "foreach",
-			   "move the foreach to an end or timer probe");
-		break;
 	default:
-		lower_fail(L, s, "this statement", NULL);
+		if (!lower_stmt_more(L, s))
+			lower_fail(L, s, "this statement", NULL);
 		break;
 	}
 }
@@ -1276,7 +1252,8 @@ static bool needs_scratch(const struct node *n)
 int lower_probe(struct lower_shared *sh, const struct rprobe *rp,
 		struct ir_func *f)
 {
-	struct lower L = { .sh = sh, .p = sh->p, .rp = rp, .f = f };
+	struct lower L = { .sh = sh, .p = sh->p, .rp = rp, .f = f,
+			   .catch_label = -1, .catch_msg = -1 };
 	bool use_scratch = false;
 	int zoff, zp, ok;
 
@@ -1291,7 +1268,8 @@ int lower_probe(struct lower_shared *sh, const struct rprobe *rp,
 	for (int i = 0; i < rp->nlocals; i++)
 		if (rp->locals[i]->type == T_STRING)
 			use_scratch = true;
-	if (use_scratch || needs_scratch(rp->body)) {
+	if (use_scratch || needs_scratch(rp->body) ||
+	    lower_body_needs_frame(L.p, rp->body)) {
 		zoff = ir_stack_alloc(f, 8, 8);
 		ir_store_imm(f, 4, IR_FP, (int16_t)zoff, 0);
 		zp = vr(&L);
@@ -1329,7 +1307,7 @@ int lower_probe(struct lower_shared *sh, const struct rprobe *rp,
 		}
 	}
 	L.actions = -1;
-	if (has_loop(rp->body)) {
+	if (has_loop(rp->body) || lower_body_needs_frame(L.p, rp->body)) {
 		L.actions = vr(&L);
 		ir_mov_imm(f, L.actions, 0);
 	}
@@ -1344,3 +1322,63 @@ int lower_probe(struct lower_shared *sh, const struct rprobe *rp,
 		sh->scratch_size = L.soff;
 	return L.errors ? -1 : 0;
 }
+
+/* Exported helpers for the other lower_*.c files (lower_int.h). */
+int lw_vr(struct lower *L) { return vr(L); }
+int lw_imm(struct lower *L, int64_t v) { return imm(L, v); }
+int lw_call(struct lower *L, int id, int a1, int a2, int a3, int a4)
+{
+	return call(L, id, a1, a2, a3, a4);
+}
+uint32_t lw_scratch_alloc(struct lower *L, uint32_t size, struct loc loc)
+{
+	return scratch_alloc(L, size, loc);
+}
+int lw_scratch_ptr(struct lower *L, uint32_t off) { return scratch_ptr(L, off); }
+int lw_gd_ptr(struct lower *L, uint32_t off) { return gd_ptr(L, off); }
+void lw_str_copy(struct lower *L, int dst, int size, int src)
+{
+	str_copy(L, dst, size, src);
+}
+void lw_emit_error(struct lower *L, struct loc loc, const char *msg)
+{
+	emit_error(L, loc, msg);
+}
+struct val lw_expr(struct lower *L, struct node *e) { return lower_expr(L, e); }
+void lw_stmt(struct lower *L, struct node *s) { lower_stmt(L, s); }
+void lw_branch(struct lower *L, struct node *e, bool jump_if, int target)
+{
+	lower_branch(L, e, jump_if, target);
+}
+struct val lw_str_literal(struct lower *L, const char *s, int64_t len,
+			  struct loc loc)
+{
+	return lower_str_literal(L, s, len, loc);
+}
+int lw_key(struct lower *L, const struct symbol *g, struct node *keys,
+	   struct loc loc)
+{
+	return lower_key(L, g, keys, loc);
+}
+int lw_map_lookup(struct lower *L, const struct symbol *g, int key)
+{
+	return map_lookup(L, g, key);
+}
+void lw_fail(struct lower *L, struct node *n, const char *what,
+	     const char *hint)
+{
+	lower_fail(L, n, what, hint);
+}
+struct val lw_store(struct lower *L, struct node *lv, int op, struct val rhs,
+		    struct node *e, bool discard)
+{
+	return lower_store(L, lv, op, rhs, e, discard);
+}
+int lw_maxstr(struct lower *L) { return maxstr(L); }
+int lw_rb_reserve(struct lower *L, uint32_t size, int id, int *fail)
+{
+	return rb_reserve(L, size, id, fail);
+}
+void lw_rb_commit(struct lower *L, int rec) { rb_commit(L, rec); }
+void lw_rb_drop(struct lower *L, int fail, int done) { rb_drop(L, fail, done); }
+void lw_gd_atomic_inc(struct lower *L, uint32_t off) { gd_atomic_inc(L, off); }

@@ -6,10 +6,10 @@
 
 static const struct builtin_info builtins[] = {
 	{ "printf", BI_PRINTF, 1, -1, T_VOID, T_UNKNOWN, true },
-	{ "sprintf", BI_SPRINTF, 1, -1, T_STRING, T_UNKNOWN, false },
+	{ "sprintf", BI_SPRINTF, 1, -1, T_STRING, T_UNKNOWN, true },
 	{ "print", BI_PRINT, 1, -1, T_VOID, T_UNKNOWN, true },
 	{ "println", BI_PRINTLN, 0, -1, T_VOID, T_UNKNOWN, true },
-	{ "sprint", BI_SPRINT, 1, 1, T_STRING, T_UNKNOWN, false },
+	{ "sprint", BI_SPRINT, 1, 1, T_STRING, T_UNKNOWN, true },
 	{ "exit", BI_EXIT, 0, 0, T_VOID, T_UNKNOWN, true },
 	{ "pid", BI_PID, 0, 0, T_LONG, T_UNKNOWN, true },
 	{ "tid", BI_TID, 0, 0, T_LONG, T_UNKNOWN, true },
@@ -22,11 +22,13 @@ static const struct builtin_info builtins[] = {
 	{ "gettimeofday_ms", BI_GETTIMEOFDAY_MS, 0, 0, T_LONG, T_UNKNOWN, false },
 	{ "gettimeofday_us", BI_GETTIMEOFDAY_US, 0, 0, T_LONG, T_UNKNOWN, false },
 	{ "gettimeofday_ns", BI_GETTIMEOFDAY_NS, 0, 0, T_LONG, T_UNKNOWN, false },
-	{ "strlen", BI_STRLEN, 1, 1, T_LONG, T_STRING, false },
-	{ "error", BI_ERROR, 1, 1, T_VOID, T_STRING, false },
+	{ "strlen", BI_STRLEN, 1, 1, T_LONG, T_STRING, true },
+	{ "error", BI_ERROR, 1, 1, T_VOID, T_STRING, true },
 	{ "log", BI_LOG, 1, 1, T_VOID, T_STRING, false },
 	{ "warn", BI_WARN, 1, 1, T_VOID, T_STRING, false },
 	{ "pp", BI_PP, 0, 0, T_STRING, T_UNKNOWN, false },
+	{ "matched", BI_MATCHED, 1, 1, T_STRING, T_LONG, true },
+	{ "ngroups", BI_NGROUPS, 0, 0, T_LONG, T_UNKNOWN, true },
 };
 
 #define NBUILTINS (sizeof(builtins) / sizeof(builtins[0]))

@@ -734,8 +734,15 @@ static void walk_stmt(struct scope *sc, struct node *s)
 		}
 		break;
 	case S_TRY:
-		unsupported(sc, s, "try/catch",
-			    "error handling arrives with the language work");
+		/* the catch variable is a string local of the handler */
+		walk_stmt(sc, s->a);
+		if (s->str) {
+			s->sym = local_find(sc, s->str);
+			if (!s->sym)
+				s->sym = local_add(sc, s->str, s->loc);
+			sym_learn(sc, s->sym, T_STRING, s->loc);
+		}
+		walk_stmt(sc, s->b);
 		break;
 	case S_EMBEDDED:
 		if (sc->checking) {
