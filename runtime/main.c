@@ -13,6 +13,7 @@
 #include "../parser/diag.h"
 #include "../parser/parser.h"
 #include "../semantic/sem.h"
+#include "gopt.h"
 #include "kconfig.h"
 #include "options.h"
 #include "pass_stats.h"
@@ -171,6 +172,8 @@ int main(int argc, char **argv)
 	pass_clock_start(&clk);
 	p = sem_elaborate(s, &o.sem);
 	if (!p || diag_error_count())
+		return main_fail(2);
+	if (gopt_apply(p, o.gvars, o.ngvars) < 0)
 		return main_fail(2);
 	if (o.verbose) {
 		int nf = main_count_symbols(p->functions);

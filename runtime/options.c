@@ -37,6 +37,7 @@ void options_print_usage(FILE *out)
 		"   -e SCRIPT  run given script instead of one from a file\n"
 		"   -D NM=VAL  set a limit: MAXSTRINGLEN, MAXMAPENTRIES,\n"
 		"              MAXACTION, MAXERRORS\n"
+		"   -G VAR=VAL set global variable VAR to VAL\n"
 		"   -m MODULE  set the object name to MODULE (default etap_PID)\n"
 		"   -o FILE    send script output to FILE\n"
 		"   -s NUM     use a NUM megabyte ring buffer for kernel output\n"
@@ -146,7 +147,7 @@ int options_parse(int argc, char **argv, struct etap_options *o)
 		 (int)getpid());
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hVvp:e:D:m:o:s:c:x:T:", longopts,
+	while ((c = getopt_long(argc, argv, ":hVvp:e:D:G:m:o:s:c:x:T:", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'h':
@@ -204,6 +205,12 @@ int options_parse(int argc, char **argv, struct etap_options *o)
 					"fractions such as 0.0625 are allowed).",
 					optarg, OPTIONS_RINGBUF_MAX_MB);
 			o->ringbuf_bytes = (uint32_t)(d * (1 << 20) + 0.5);
+			break;
+		case 'G':
+			if (o->ngvars == 64)
+				return options_usage_error(
+					"too many -G settings (at most 64)");
+			o->gvars[o->ngvars++] = optarg;
 			break;
 		case 'c':
 			o->cmd = optarg;

@@ -26,6 +26,8 @@ struct etap_options {
 	int verbose;		 /* -v count */
 	int last_pass;		 /* -p N, 5 by default */
 	struct sem_options sem;	 /* -D limits */
+	const char *gvars[64]; /* -G NAME=VALUE */
+	int ngvars;
 	uint32_t ringbuf_bytes;	 /* -s MB, 0 for the default */
 };
 
