@@ -363,8 +363,13 @@ static int elf_add_sections(struct elf_out *o, const struct obj_desc *d,
 		goto out;
 	}
 	elf_sec_add(o, ".BTF", SHT_PROGBITS, 0, btf_data, btf_len, 4);
-	elf_sec_add(o, ".BTF.ext", SHT_PROGBITS, 0, elf_own(o, ext), ext_len,
-		    4);
+	/* libbpf rejects an empty .BTF.ext: a maps-only object (a script
+	 * whose probes all run in user context) carries none. */
+	if (d->nprogs)
+		elf_sec_add(o, ".BTF.ext", SHT_PROGBITS, 0, elf_own(o, ext),
+			    ext_len, 4);
+	else
+		free(ext);
 	e = 0;
 out:
 	free(place);
