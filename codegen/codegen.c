@@ -53,12 +53,19 @@ static void codegen_layout_maps(const struct program *p, struct compiled *c,
 	for (const struct symbol *g = p->globals; g; g = g->next) {
 		char *name;
 
-		if (g->nkeys == 0)
+		if (!g->has_map)
 			continue;
 		if (asprintf(&name, "a_%s", g->name) < 0)
 			abort();
-		map_add(c, name, BPF_MAP_TYPE_HASH, g->key_size,
-			g->value_size, g->maxentries, 0);
+		if (g->nkeys == 0) /* a scalar aggregate: one per-CPU value */
+			map_add(c, name, BPF_MAP_TYPE_PERCPU_ARRAY, 4,
+				g->value_size, 1, 0);
+		else
+			map_add(c, name,
+				g->percpu ? BPF_MAP_TYPE_PERCPU_HASH
+					  : BPF_MAP_TYPE_HASH,
+				g->key_size, g->value_size, g->maxentries, 0);
+
 	}
 	c->map_gd = c->nmaps;
 	map_add(c, "etap_gd", BPF_MAP_TYPE_ARRAY, 4, p->gd_size, 1,

@@ -383,7 +383,7 @@ static void eval_assign(struct eval *ev, const struct node *n,
 
 	value_zero(out, n->type);
 	if (n->op == OP_AGG) {
-		eval_unsupported(ev, n, "statistics aggregates are");
+		eval_stats_agg(ev, n, out);
 		return;
 	}
 	if (!lval_resolve(ev, n->a, &lv))
@@ -691,9 +691,13 @@ void eval_expr(struct eval *ev, const struct node *n, struct value *out)
 		eval_unsupported(ev, n, "regular expression matching is");
 		break;
 	case E_STATOP:
-	case E_HIST:
+		eval_stats_op(ev, n, out);
+		break;
 	case E_HIST_INDEX:
-		eval_unsupported(ev, n, "statistics aggregates are");
+		eval_stats_hist_index(ev, n, out);
+		break;
+	case E_HIST:
+		eval_fail(ev, n, "a histogram can only be printed or indexed");
 		break;
 	case E_TARGET:
 	case E_DOLLARS:
@@ -750,6 +754,42 @@ static int fe_cmp(const void *pa, const void *pb, void *ctx)
 	return 0;
 }
 
+/* foreach (b in @hist_log(s)): every bucket index, in order. */
+static enum flow eval_foreach_hist(struct eval *ev, const struct node *n)
+{
+	const struct foreach_info *fe = n->fe;
+	int64_t *counts, limit = -1;
+	int nb = eval_stats_buckets(ev, fe->array, &counts);
+	enum flow fl = FLOW_NORMAL;
+
+	if (nb < 0)
+		return FLOW_UNWIND;
+	if (fe->limit)
+		limit = eval_long(ev, fe->limit);
+	for (int i = 0; i < nb && !ev->unwind; i++) {
+		struct value b;
+
+		if (limit >= 0 && i >= limit)
+			break;
+		value_set_long(&b, i);
+		if (fe->keys)
+			eval_write_sym(ev, fe->keys, fe->keys->sym, &b);
+		if (ev->unwind)
+			break;
+		fl = eval_stmt(ev, fe->body);
+		if (fl == FLOW_BREAK) {
+			fl = FLOW_NORMAL;
+			break;
+		}
+		if (fl == FLOW_CONTINUE)
+			fl = FLOW_NORMAL;
+		if (fl != FLOW_NORMAL)
+			break;
+	}
+	free(counts);
+	return ev->unwind ? FLOW_UNWIND : fl;
+}
+
 static enum flow eval_foreach(struct eval *ev, const struct node *n)
 {
 	const struct foreach_info *fe = n->fe;
@@ -762,9 +802,11 @@ static enum flow eval_foreach(struct eval *ev, const struct node *n)
 	int64_t limit = -1;
 	enum flow fl = FLOW_NORMAL;
 
-	if (!g || fe->array->kind != E_IDENT || g->type == T_STATS) {
+	if (fe->array && fe->array->kind == E_HIST)
+		return eval_foreach_hist(ev, n);
+	if (!g || fe->array->kind != E_IDENT) {
 		eval_unsupported(ev, fe->array ? fe->array : n,
-				 "statistics aggregates are");
+				 "this foreach is");
 		return FLOW_UNWIND;
 	}
 	nk = g->nkeys;
@@ -776,7 +818,8 @@ static enum flow eval_foreach(struct eval *ev, const struct node *n)
 		limit = eval_long(ev, fe->limit);
 	if (ev->unwind)
 		goto out;
-	if (store_array_keys(ev->st, g, &keys, &cnt) < 0) {
+	if ((g->type == T_STATS ? eval_stats_keys(ev, g, &keys, &cnt)
+				: store_array_keys(ev->st, g, &keys, &cnt)) < 0) {
 		eval_fail(ev, fe->array, "cannot read array");
 		goto out;
 	}
@@ -790,7 +833,10 @@ static enum flow eval_foreach(struct eval *ev, const struct node *n)
 			continue;
 		ents[m].keys = k;
 		value_zero(&ents[m].val, g->type);
-		if (need_val)
+		if (need_val && g->type == T_STATS)
+			eval_stats_sort_value(ev, g, k, fe->sort_agg,
+					      &ents[m].val);
+		else if (need_val)
 			store_array_get(ev->st, g, k, &ents[m].val);
 		m++;
 	}
@@ -853,8 +899,8 @@ static enum flow eval_delete(struct eval *ev, const struct node *n)
 		return FLOW_UNWIND;
 	}
 	if (g->type == T_STATS) {
-		eval_unsupported(ev, t, "statistics aggregates are");
-		return FLOW_UNWIND;
+		eval_stats_delete(ev, t);
+		return ev->unwind ? FLOW_UNWIND : FLOW_NORMAL;
 	}
 	if (t->kind == E_IDENT) {
 		struct value zero;
@@ -1036,6 +1082,7 @@ void eval_free(struct eval *ev)
 	if (!ev)
 		return;
 	eval_builtin_free(ev);
+	eval_stats_free(ev);
 	free(ev->errmsg);
 	free(ev->errwhere);
 	free(ev);

@@ -110,6 +110,11 @@ static bool eval_print_args(struct eval *ev, const struct node *n,
 	for (const struct node *a = n->args; a; a = a->next) {
 		struct value v;
 
+		if (a->kind == E_HIST) {
+			if (!eval_stats_print(ev, a, sb))
+				break;
+			continue;
+		}
 		eval_expr(ev, a, &v);
 		if (v.type == T_STRING)
 			strbuf_add(sb, value_str(&v), strlen(value_str(&v)));

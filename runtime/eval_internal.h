@@ -15,6 +15,8 @@
 #include "runtime/eval.h"
 #include "runtime/printf_fmt.h"
 
+struct stats_user;
+
 enum eval_unwind {
 	UW_NONE = 0,
 	UW_ERROR, /* a runtime error: ends the handler unless caught */
@@ -56,6 +58,7 @@ struct eval {
 	int nfmts, capfmts;
 
 	char execname[32];
+	struct stats_user *ustats; /* user-context <<< (eval_stats.c) */
 };
 
 /* Value helpers. A string value owns its malloc'd s; NULL reads as "". */
@@ -83,5 +86,25 @@ int64_t eval_long(struct eval *ev, const struct node *n);
 void eval_builtin_call(struct eval *ev, const struct node *n,
 		       struct value *out);
 void eval_builtin_free(struct eval *ev);
+
+/* Aggregates (eval_stats.c). */
+void eval_stats_agg(struct eval *ev, const struct node *n, struct value *out);
+void eval_stats_op(struct eval *ev, const struct node *n, struct value *out);
+void eval_stats_hist_index(struct eval *ev, const struct node *n,
+			   struct value *out);
+/* Append the histogram of E_HIST n; false after an error. */
+bool eval_stats_print(struct eval *ev, const struct node *n,
+		      struct strbuf *sb);
+/* Merged bucket counts of E_HIST h (malloc'd); -1 after an error. */
+int eval_stats_buckets(struct eval *ev, const struct node *h,
+		       int64_t **counts);
+int eval_stats_keys(struct eval *ev, const struct symbol *g,
+		    struct value **keys, int *n);
+/* The aggregate foreach sorts an element by (statop 0: @count). */
+void eval_stats_sort_value(struct eval *ev, const struct symbol *g,
+			   const struct value *keys, int statop,
+			   struct value *out);
+void eval_stats_delete(struct eval *ev, const struct node *t);
+void eval_stats_free(struct eval *ev);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "../parser/diag.h"
 #include "../parser/parser.h"
+#include "stats.h"
 
 const char *etype_name(enum etype t)
 {
@@ -43,6 +44,8 @@ struct program *sem_elaborate(struct script *s, const struct sem_options *opt)
 	if (diag_error_count() > before)
 		return NULL;
 	if (sem_resolve_symbols(p) < 0)
+		return NULL;
+	if (sem_stats_analyse(p) < 0)
 		return NULL;
 	sem_layout_storage(p);
 	return p;

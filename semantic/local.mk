@@ -4,5 +4,6 @@ libetap_semantic_a_SOURCES =
 libetap_semantic_a_SOURCES += semantic/sem.h semantic/sem_internal.h \
 	semantic/builtins.c semantic/builtins.h semantic/clone.c \
 	semantic/clone.h semantic/probes.c semantic/resolve.c \
-	semantic/layout.c semantic/elaborate.c
+	semantic/layout.c semantic/elaborate.c \
+	semantic/stats.c semantic/stats.h
 libetap_semantic_a_SOURCES += semantic/tracefs.c semantic/tracefs.h

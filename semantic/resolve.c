@@ -424,8 +424,9 @@ static void walk_assign(struct scope *sc, struct node *e)
 		e->type = T_STRING;
 		break;
 	case OP_AGG:
-		unsupported(sc, e, "the aggregate operator <<<",
-			    "statistics arrive with the aggregates work");
+		/* checked further by semantic/stats.c */
+		expect_type(sc, e->a, T_STATS);
+		expect_type(sc, e->b, T_LONG);
 		e->type = T_VOID;
 		break;
 	default:
@@ -572,9 +573,15 @@ static void walk_expr(struct scope *sc, struct node *e)
 		break;
 	case E_STATOP:
 	case E_HIST:
+		/* operand and parameters: semantic/stats.c */
+		walk_expr(sc, e->a);
+		expect_type(sc, e->a, T_STATS);
+		e->type = e->kind == E_HIST ? T_STATS : T_LONG;
+		break;
 	case E_HIST_INDEX:
-		unsupported(sc, e, "statistics (@count, @hist_log, ...)",
-			    "aggregates arrive with the aggregates work");
+		walk_expr(sc, e->a);
+		walk_expr(sc, e->b);
+		expect_type(sc, e->b, T_LONG);
 		e->type = T_LONG;
 		break;
 	case E_ARG:
@@ -598,14 +605,44 @@ static void walk_expr(struct scope *sc, struct node *e)
 	}
 }
 
+/* foreach (b in @hist_linear(s, ...)): b runs over bucket indexes. */
+static void walk_foreach_hist(struct scope *sc, struct node *s)
+{
+	struct foreach_info *fe = s->fe;
+
+	walk_expr(sc, fe->array);
+	if ((fe->nkeys != 1 || fe->value) && sc->checking) {
+		diag_report("semantic error", s->loc,
+			    "foreach over histogram buckets takes one key: "
+			    "the bucket index");
+		diag_hint("write foreach (b in @hist_log(s)) and read "
+			  "@hist_log(s)[b]");
+	}
+	for (struct node *k = fe->keys; k; k = k->next) {
+		walk_ident(sc, k, true);
+		sym_learn(sc, k->sym, T_LONG, k->loc);
+	}
+	if (fe->limit) {
+		walk_expr(sc, fe->limit);
+		expect_type(sc, fe->limit, T_LONG);
+	}
+	sc->loop_depth++;
+	walk_stmt(sc, fe->body);
+	sc->loop_depth--;
+}
+
 static void walk_foreach(struct scope *sc, struct node *s)
 {
 	struct foreach_info *fe = s->fe;
 	struct symbol *g;
 	int i = 0;
 
+	if (fe->array->kind == E_HIST) {
+		walk_foreach_hist(sc, s);
+		return;
+	}
 	if (fe->array->kind != E_IDENT) {
-		unsupported(sc, fe->array, "foreach over histogram buckets",
+		unsupported(sc, fe->array, "foreach over this expression",
 			    NULL);
 		return;
 	}
@@ -634,8 +671,13 @@ static void walk_foreach(struct scope *sc, struct node *s)
 	}
 	if (fe->slice)
 		unsupported(sc, s, "foreach over an array slice", NULL);
-	if (fe->sort_agg)
-		unsupported(sc, s, "sorting by an aggregate", NULL);
+	if (fe->sort_agg && g && g->type != T_STATS && sc->checking) {
+		diag_report("semantic error", s->loc,
+			    "sorting by @%s needs an array of aggregates",
+			    ast_statop_str(fe->sort_agg));
+		diag_hint("sort '%s' by value with '%s-' or '%s+'", g->name,
+			  g->name, g->name);
+	}
 	if (fe->limit) {
 		walk_expr(sc, fe->limit);
 		expect_type(sc, fe->limit, T_LONG);

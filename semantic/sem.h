@@ -41,6 +41,8 @@ enum ctx_kind {
 			   * field of sys_exit_* */
 };
 
+struct stats_info;
+
 struct symbol {
 	enum sym_kind kind;
 	const char *name;
@@ -80,6 +82,10 @@ struct symbol {
 	/* usage, for storage choices and the exit-time dump */
 	bool read, written;
 	bool used_in_kernel, used_in_user;
+	/* statistics and per-CPU storage (semantic/stats.c) */
+	struct stats_info *stats; /* T_STATS globals: what they keep */
+	bool has_map;		  /* stored in map map_idx */
+	bool percpu;		  /* per-CPU map: user context merges CPUs */
 	struct symbol *next; /* in the program's list of this kind */
 };
 
@@ -137,6 +143,7 @@ struct sem_options {
 	int64_t maxmapentries; /* MAXMAPENTRIES, default 2048 */
 	int64_t maxaction;     /* MAXACTION, default 1000 */
 	int64_t maxerrors;     /* MAXERRORS, default 0 */
+	int64_t hist_elision;  /* HIST_ELISION, default 2 */
 };
 
 /* Fixed header of the global-data value (an mmap-able one-element array
@@ -161,6 +168,8 @@ struct program {
 	struct symbol *functions;
 	uint32_t gd_size; /* bytes of global data */
 	int nmaps_arrays; /* array maps are maps 0..nmaps_arrays-1 */
+	uint32_t gd_stats_zero; /* zeros in global data that new per-CPU
+				 * aggregate elements are created from */
 };
 
 /* Pass 2: resolve and type everything. Errors go through diag_report;
