@@ -6,6 +6,6 @@ libetap_codegen_a_SOURCES += codegen/ir.c codegen/ir_internal.h codegen/regalloc
 libetap_codegen_a_SOURCES += codegen/ir_dce.c codegen/codegen.h codegen/codegen.c \
 	codegen/lower.h codegen/lower.c \
 	codegen/lower_int.h codegen/lower_string.c codegen/lower_func.c \
-	codegen/lower_stmt_more.c
+	codegen/lower_stmt_more.c codegen/lower_task.c
 # kernel-context sprintf parses formats as the user-context one does
 libetap_codegen_a_SOURCES += runtime/printf_fmt.c runtime/strbuf.c

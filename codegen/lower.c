@@ -998,7 +998,8 @@ static struct val lower_builtin(struct lower *L, struct node *e)
 	default: {
 		struct val v;
 
-		if (lower_builtin_more(L, e, &v))
+		if (lower_builtin_more(L, e, &v) ||
+		    lower_task_builtin(L, e, &v))
 			return v;
 		lower_fail(L, e, "this function", "call it from a begin, end "
 						  "or timer probe");

@@ -84,6 +84,10 @@ struct val lower_str_cat(struct lower *L, struct val a, struct val b,
 bool lower_builtin_more(struct lower *L, struct node *e, struct val *out);
 struct val lower_sprintf(struct lower *L, struct node *e);
 
+/* lower_task.c: context functions of the current task; false when e
+ * is none of them. */
+bool lower_task_builtin(struct lower *L, struct node *e, struct val *out);
+
 /* lower_func.c */
 struct val lower_func_call(struct lower *L, struct node *e);
 /* Whether a handler calls user functions or uses foreach or try: it then

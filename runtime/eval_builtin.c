@@ -164,6 +164,41 @@ static int64_t eval_time(int64_t div)
 	return ns / div;
 }
 
+/* Context functions of the etap process itself (user context). */
+static void eval_task_builtin(struct eval *ev, int id, struct value *out)
+{
+	char path[64], comm[32] = "";
+	struct timespec ts;
+	FILE *f;
+
+	switch (id) {
+	case BI_GID:
+		out->l = getgid();
+		break;
+	case BI_EUID:
+		out->l = geteuid();
+		break;
+	case BI_EGID:
+		out->l = getegid();
+		break;
+	case BI_LOCAL_CLOCK_NS:
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		out->l = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+		break;
+	case BI_PEXECNAME:
+		snprintf(path, sizeof(path), "/proc/%d/comm", (int)getppid());
+		f = fopen(path, "r");
+		if (f) {
+			if (!fgets(comm, sizeof(comm), f))
+				comm[0] = '\0';
+			comm[strcspn(comm, "\n")] = '\0';
+			fclose(f);
+		}
+		eval_value_set_str(ev, out, comm);
+		break;
+	}
+}
+
 void eval_builtin_call(struct eval *ev, const struct node *n,
 		       struct value *out)
 {
@@ -207,6 +242,13 @@ void eval_builtin_call(struct eval *ev, const struct node *n,
 		break;
 	case BI_UID:
 		out->l = getuid();
+		break;
+	case BI_GID:
+	case BI_EUID:
+	case BI_EGID:
+	case BI_PEXECNAME:
+	case BI_LOCAL_CLOCK_NS:
+		eval_task_builtin(ev, n->op, out);
 		break;
 	case BI_EXECNAME:
 		eval_value_set_str(ev, out, ev->execname);

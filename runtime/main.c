@@ -12,7 +12,9 @@
 #include "../codegen/codegen.h"
 #include "../parser/diag.h"
 #include "../parser/parser.h"
+#include "../semantic/listing.h"
 #include "../semantic/sem.h"
+#include "../semantic/tapset.h"
 #include "gopt.h"
 #include "kconfig.h"
 #include "options.h"
@@ -135,8 +137,9 @@ int main(int argc, char **argv)
 	struct compiled c;
 	struct pass_clock clk;
 	struct program *p;
-	struct script *s;
+	struct script *s, *lib = NULL;
 	struct utsname u;
+	int nlib;
 	char what[256], path[128];
 	int rc;
 
@@ -155,18 +158,31 @@ int main(int argc, char **argv)
 	env.runtime = "bpf";
 	env.systemtap_v = "5.0";
 	env.config = kconfig_lookup;
+	for (int i = 0; i < o.ninclude_dirs; i++)
+		tapset_add_dir(o.include_dirs[i]);
+	if (o.list_pattern)
+		return listing_run(stdout, o.list_pattern, o.list_vars, &env,
+				   &o.sem);
 
-	/* Pass 1 */
+	/* Pass 1: the script, then the tapset files it can reach */
 	pass_clock_start(&clk);
 	s = main_parse(&o, &env);
 	if (!s || diag_error_count())
 		return main_fail(1);
-	if (o.verbose)
-		pass_report(1, &clk, "parsed user script and 0 library scripts");
+	nlib = tapset_load(s, NULL, &env, &lib);
+	if (nlib < 0 || diag_error_count())
+		return main_fail(1);
+	if (o.verbose) {
+		snprintf(what, sizeof(what),
+			 "parsed user script and %d library %s", nlib,
+			 main_plural(nlib, "script", "scripts"));
+		pass_report(1, &clk, what);
+	}
 	if (o.last_pass == 1) {
 		ast_print_script(stdout, s);
 		return fflush(stdout) ? 1 : 0;
 	}
+	tapset_merge(s, lib);
 
 	/* Pass 2 */
 	pass_clock_start(&clk);

@@ -44,6 +44,10 @@ void options_print_usage(FILE *out)
 		"   -c CMD     start the probes, run CMD, and exit when it finishes\n"
 		"   -x PID     set target() to PID; exit when it finishes\n"
 		"   -T TIME    terminate the script after TIME seconds\n"
+		"   -I DIR     look in DIR for additional .stp tapset files\n"
+		"   -l PROBE   list probe points matching PROBE\n"
+		"   -L PROBE   list probe points matching PROBE, with their\n"
+		"              variables\n"
 		"\n"
 		"Script arguments are available as $1, $2, ... (numbers)\n"
 		"and @1, @2, ... (strings).\n");
@@ -151,7 +155,7 @@ int options_parse(int argc, char **argv, struct etap_options *o)
 		 (int)getpid());
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hVvp:e:D:G:m:o:s:c:x:T:", longopts,
+	while ((c = getopt_long(argc, argv, ":hVvp:e:D:G:m:o:s:c:x:T:I:l:L:", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'h':
@@ -219,6 +223,17 @@ int options_parse(int argc, char **argv, struct etap_options *o)
 		case 'c':
 			o->cmd = optarg;
 			break;
+		case 'I':
+			if (o->ninclude_dirs == 16)
+				return options_usage_error(
+					"too many -I directories (at most 16)");
+			o->include_dirs[o->ninclude_dirs++] = optarg;
+			break;
+		case 'l':
+		case 'L':
+			o->list_pattern = optarg;
+			o->list_vars = c == 'L';
+			break;
 		case 'x':
 			if (!options_parse_long(optarg, &v) || v < 1 ||
 			    v > INT_MAX)
@@ -253,6 +268,8 @@ int options_parse(int argc, char **argv, struct etap_options *o)
 	if (o->cmd && o->target_pid)
 		return options_usage_error(
 			"You can't specify -c and -x options together.");
+	if (o->list_pattern)
+		return OPTIONS_RUN;
 	if (!o->script_text) {
 		if (optind >= argc)
 			return options_usage_error(

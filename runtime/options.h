@@ -29,6 +29,10 @@ struct etap_options {
 	const char *gvars[64]; /* -G NAME=VALUE */
 	int ngvars;
 	uint32_t ringbuf_bytes;	 /* -s MB, 0 for the default */
+	const char *list_pattern; /* -l/-L PATTERN: list probe points */
+	bool list_vars;		  /* -L: with their variables */
+	const char *include_dirs[16]; /* -I DIR: more tapset directories */
+	int ninclude_dirs;
 };
 
 enum {

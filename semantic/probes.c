@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "../parser/diag.h"
+#include "alias.h"
 #include "clone.h"
 
 /* Syscalls whose tracepoints carry the kernel's "new" prefix while stap's
@@ -406,17 +407,28 @@ const char *sem_suggest_probe(const struct probe_point *pp)
 	return buf[0] ? buf : NULL;
 }
 
+/* One concrete target of an alias expansion: src is a synthetic probe
+ * whose body holds the alias bodies around the user's. */
+static int resolve_alias_target(struct probe *src, struct probe_point *pp,
+				void *arg)
+{
+	struct resolve_ctx *rc = arg;
+	struct resolve_ctx sub = *rc;
+	int r;
+
+	sub.src = src;
+	sub.pp = pp;
+	sub.instances = 0;
+	r = resolve_point(&sub);
+	rc->tail = sub.tail;
+	return r;
+}
+
 int sem_resolve_probes(struct program *p)
 {
 	struct rprobe **tail = &p->probes;
 	int errors = 0;
 
-	if (p->script->aliases) {
-		diag_report("semantic error", p->script->aliases->loc,
-			    "probe aliases are not supported yet");
-		diag_hint("write the probe points out in full");
-		errors++;
-	}
 	for (struct probe *pr = p->script->probes; pr; pr = pr->next) {
 		struct resolve_ctx rc = { .p = p, .src = pr, .tail = tail };
 
@@ -424,7 +436,9 @@ int sem_resolve_probes(struct program *p)
 			int r;
 
 			rc.pp = pp;
-			r = resolve_point(&rc);
+			r = alias_expand(p, pr, pp, resolve_alias_target, &rc);
+			if (r == ALIAS_NO_MATCH)
+				r = resolve_point(&rc);
 			if (r < 0) {
 				errors++;
 			} else if (r == 0 && !pp->optional) {

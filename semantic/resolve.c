@@ -345,7 +345,9 @@ static void walk_call(struct scope *sc, struct node *e)
 	}
 	e->op = bi->id;
 	e->type = bi->ret;
-	e->strmax = bi->id == BI_EXECNAME ? 16 : strmax_default(sc);
+	e->strmax = bi->id == BI_EXECNAME || bi->id == BI_PEXECNAME
+			    ? 16
+			    : strmax_default(sc);
 	if (sc->checking &&
 	    (e->nargs < bi->min_args ||
 	     (bi->max_args >= 0 && e->nargs > bi->max_args)))

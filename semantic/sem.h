@@ -106,6 +106,8 @@ enum builtin {
 	BI_LOG,	     /* log(msg) */
 	BI_WARN,     /* warn(msg) */
 	BI_PP,	     /* pp(): the probe point string */
+	/* current task (kernel context: codegen/lower_task.c) */
+	BI_GID, BI_EUID, BI_EGID, BI_PEXECNAME, BI_LOCAL_CLOCK_NS,
 	BI_MAX
 };
 
