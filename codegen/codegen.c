@@ -12,6 +12,8 @@
 
 #include "../parser/diag.h"
 #include "lower.h"
+#include "lower_target.h"
+#include "codegen_kernel.h"
 
 int lower_add_rec(struct lower_shared *sh, const struct rec_desc *r)
 {
@@ -24,7 +26,11 @@ int lower_add_rec(struct lower_shared *sh, const struct rec_desc *r)
 	return c->nrecs++;
 }
 
-static void map_add(struct compiled *c, const char *name, uint32_t type,
+void codegen_map_add(struct compiled *c, const char *name, uint32_t type,
+		     uint32_t key, uint32_t value, uint32_t entries,
+		     uint32_t flags);
+#define map_add codegen_map_add
+void codegen_map_add(struct compiled *c, const char *name, uint32_t type,
 		    uint32_t key, uint32_t value, uint32_t entries,
 		    uint32_t flags)
 {
@@ -75,6 +81,7 @@ static void codegen_layout_maps(const struct program *p, struct compiled *c,
 	c->map_scratch = c->nmaps;
 	map_add(c, "etap_scratch", BPF_MAP_TYPE_PERCPU_ARRAY, 4,
 		scratch ? scratch : 8, 1, 0);
+	codegen_kernel_maps(p, c, scratch ? scratch : 8);
 }
 
 static uint32_t ringbuf_size_pow2(uint32_t v)
@@ -104,9 +111,11 @@ int codegen_program(const struct program *p, const struct codegen_options *o,
 	sh.map_gd = p->nmaps_arrays;
 	sh.map_rb = p->nmaps_arrays + 1;
 	sh.map_scratch = p->nmaps_arrays + 2;
+	codegen_kernel_plan(p, out, p->nmaps_arrays + 3);
 	for (const struct rprobe *rp = p->probes; rp; rp = rp->next)
 		nk += rp->kernel;
-	out->progs = calloc(nk + 1, sizeof(*out->progs));
+	out->progs = calloc(nk + 1 + CODEGEN_MAX_DISPATCHERS,
+			    sizeof(*out->progs));
 	if (!out->progs)
 		abort();
 	for (const struct rprobe *rp = p->probes; rp; rp = rp->next) {
@@ -119,6 +128,8 @@ int codegen_program(const struct program *p, const struct codegen_options *o,
 		cp = &out->progs[out->nprogs];
 		snprintf(name, sizeof(name), "etap_p%d", rp->index);
 		f = ir_func_new(name);
+		sh.map_scratch = rp->type == PT_PERF ? out->map_scratch_perf
+						     : p->nmaps_arrays + 2;
 		if (lower_probe(&sh, rp, f) < 0) {
 			errors++;
 			ir_func_free(f);
@@ -136,11 +147,16 @@ int codegen_program(const struct program *p, const struct codegen_options *o,
 		}
 		ir_func_free(f);
 		cp->probe = rp;
-		if (asprintf(&cp->section, "tracepoint/%s/%s", rp->tp->system,
-			     rp->tp->event) < 0)
-			abort();
+		cp->section = lower_section_of(rp);
+		cp->tail_map = rp->mech == MECH_SYSCALL_TAIL
+				       ? out->map_tail0 + rp->tail_group
+				       : -1;
+		cp->tail_key = rp->syscall_nr;
 		out->nprogs++;
 	}
+	sh.map_scratch = p->nmaps_arrays + 2;
+	if (!errors && codegen_dispatchers(p, out) < 0)
+		errors++;
 	if (errors)
 		return -1;
 	codegen_layout_maps(p, out, sh.scratch_size);

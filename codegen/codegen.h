@@ -57,6 +57,9 @@ struct compiled_prog {
 	const struct rprobe *probe;
 	char *section; /* "tracepoint/SYSTEM/EVENT" */
 	struct bpf_prog_code code;
+	/* A handler tail-called by a syscall dispatcher: the loader puts it
+	 * at tail_key of map tail_map and never attaches it. Else -1. */
+	int tail_map, tail_key;
 };
 
 struct compiled {
@@ -64,6 +67,12 @@ struct compiled {
 	const char **map_names;
 	int nmaps;
 	int map_gd, map_ringbuf, map_scratch;
+	/* Kernel-probe maps after etap_scratch (codegen_kernel.c), -1 when
+	 * absent: one prog array per syscall dispatcher (map_tail0 + group),
+	 * syscall names by number, the scratch of perf-event programs (they
+	 * may interrupt other handlers on the same CPU). */
+	int map_tail0, ntail;
+	int map_sysnames, map_scratch_perf;
 	struct compiled_prog *progs;
 	int nprogs;
 	struct rec_desc *recs;

@@ -9,3 +9,5 @@ libetap_codegen_a_SOURCES += codegen/ir_dce.c codegen/codegen.h codegen/codegen.
 	codegen/lower_stmt_more.c codegen/lower_task.c
 # kernel-context sprintf parses formats as the user-context one does
 libetap_codegen_a_SOURCES += runtime/printf_fmt.c runtime/strbuf.c
+libetap_codegen_a_SOURCES += codegen/lower_target.c codegen/lower_target.h \
+	codegen/codegen_kernel.c codegen/codegen_kernel.h

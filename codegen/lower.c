@@ -10,6 +10,7 @@
  * addressed directly in the global-data map value; arrays are hash maps.
  */
 #include "lower_int.h"
+#include "lower_target.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -302,6 +303,12 @@ static struct val lower_context(struct lower *L, struct node *e)
 	case CTX_SYSCALL_NAME:
 		return lower_str_literal(L, s->const_str,
 					 (int64_t)strlen(s->const_str), e->loc);
+	case CTX_TARGET:
+		return lower_target(L, e);
+	case CTX_SYSCALL_ANY_NAME:
+		return lower_syscall_any_name(L, e);
+	case CTX_SYSCALL_NR:
+		break;
 	case CTX_RETURN:
 	case CTX_TP_FIELD:
 		if (!s->field)
@@ -1041,6 +1048,7 @@ static struct val lower_expr(struct lower *L, struct node *e)
 		return lower_ident(L, e);
 	case E_TARGET:
 		return lower_context(L, e);
+	case E_CAST:
 	case E_INDEX:
 		return lower_index_read(L, e);
 	case E_IN: {

@@ -348,6 +348,8 @@ int loader_open(struct loader *l, const struct compiled *c, const char *name)
 	}
 	err = loader_find_maps(l);
 	if (!err)
+		err = loader_fill_tables(l);
+	if (!err)
 		err = loader_map_global_data(l);
 	if (err)
 		goto fail;
@@ -397,6 +399,11 @@ int loader_attach(struct loader *l)
 	for (int i = 0; i < l->nprogs; i++) {
 		if (l->links[i])
 			continue;
+		if (loader_attach_special(l, i, &err)) {
+			if (err)
+				return err;
+			continue;
+		}
 		loader_capturing = true;
 		loader_log_reset();
 		l->links[i] = bpf_program__attach(l->progs[i]);
@@ -442,6 +449,7 @@ void loader_detach(struct loader *l)
 	struct loader_detach_job all = { l->links, 0, l->nprogs };
 	int n = 0, nthreads, per;
 
+	loader_detach_extra(l);
 	if (!l->links)
 		return;
 	for (int i = 0; i < l->nprogs; i++)

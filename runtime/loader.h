@@ -30,6 +30,8 @@ struct loader {
 	int *map_fds; /* per array map (symbol->map_idx) */
 	int nmap_fds;
 	int *own_fds; /* maps created without an object (no programs) */
+	struct bpf_link **xlinks; /* per-CPU perf-event links */
+	int nxlinks;
 };
 
 /* Route libbpf's messages: to stderr at verbosity >= 1, otherwise only
@@ -45,6 +47,12 @@ void loader_set_target(struct loader *l, pid_t pid);
  * failure, programs attached so far stay attached: loader_detach or
  * loader_close releases them). */
 int loader_attach(struct loader *l);
+/* attach_kernel.c: after loading, fill the syscall dispatchers' program
+ * arrays and the syscall names (0 or -errno); attach program i when it
+ * needs more than one link or none (true when handled, *err set). */
+int loader_fill_tables(struct loader *l);
+bool loader_attach_special(struct loader *l, int i, int *err);
+void loader_detach_extra(struct loader *l);
 /* Detach every program (idempotent): no kernel probe fires afterwards. */
 void loader_detach(struct loader *l);
 /* Sum of the programs' recursion misses (hits the kernel skipped). */

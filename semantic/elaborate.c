@@ -47,6 +47,7 @@ struct program *sem_elaborate(struct script *s, const struct sem_options *opt)
 		return NULL;
 	if (sem_stats_analyse(p) < 0)
 		return NULL;
+	sem_choose_mechanisms(p);
 	sem_layout_storage(p);
 	return p;
 }
@@ -90,10 +91,30 @@ void sem_print_program(FILE *out, const struct program *p)
 	fprintf(out, "# probes\n");
 	for (const struct rprobe *rp = p->probes; rp; rp = rp->next) {
 		fprintf(out, "%s /* ", rp->name);
-		if (rp->type == PT_TRACEPOINT)
+		if (rp->type == PT_TRACEPOINT && rp->mech == MECH_TP_BTF)
+			fprintf(out, "kernel context, %s %s",
+				sem_mech_name(rp->mech), rp->tp->event);
+		else if (rp->type == PT_TRACEPOINT &&
+			 rp->mech == MECH_SYSCALL_TAIL)
+			fprintf(out, "kernel context, %s (raw_syscalls:%s, "
+				     "syscall %d)",
+				sem_mech_name(rp->mech),
+				rp->is_return ? "sys_exit" : "sys_enter",
+				rp->syscall_nr);
+		else if (rp->type == PT_TRACEPOINT)
 			fprintf(out, "kernel context, classic tracepoint "
 				     "%s:%s",
 				rp->tp->system, rp->tp->event);
+		else if (rp->type == PT_PERF)
+			fprintf(out, "kernel context, %s (type %u, config "
+				     "%llu, %s %llu)",
+				sem_mech_name(rp->mech), rp->perf_type,
+				(unsigned long long)rp->perf_config,
+				rp->perf_freq ? "frequency" : "period",
+				(unsigned long long)rp->perf_sample);
+		else if (rp->type == PT_KFUNC)
+			fprintf(out, "kernel context, %s %s",
+				sem_mech_name(rp->mech), rp->kfunc);
 		else if (rp->type == PT_TIMER)
 			fprintf(out, "user context, every %llu ns",
 				(unsigned long long)rp->period_ns);

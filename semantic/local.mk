@@ -11,3 +11,13 @@ libetap_semantic_a_SOURCES += semantic/alias.c semantic/alias.h \
 	semantic/tapset_load.c semantic/tapset.h \
 	semantic/listing.c semantic/listing.h \
 	semantic/task_btf.c semantic/task_btf.h
+libetap_semantic_a_SOURCES += semantic/btf_types.c semantic/btf_types.h \
+	semantic/target_vars.c semantic/target_vars.h \
+	semantic/probes_kernel.c semantic/syscall_nr.c semantic/syscall_nr.h \
+	semantic/kfeatures.c semantic/kfeatures.h
+# Syscall numbers of this architecture, from the kernel headers' __NR_*.
+BUILT_SOURCES += semantic/syscall_nrs.inc
+CLEANFILES += semantic/syscall_nrs.inc
+semantic/syscall_nrs.inc:
+	$(AM_V_GEN)echo '#include <asm/unistd.h>' | $(CC) -E -dM - | \
+	sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9][0-9]*\)$$/{ "\1", \2 },/p' > $@

@@ -83,14 +83,6 @@ static bool comp_is(const struct pp_comp *c, const char *name)
 	return c && strcmp(c->name, name) == 0;
 }
 
-struct resolve_ctx {
-	struct program *p;
-	struct probe *src;
-	struct probe_point *pp;
-	int instances; /* rprobes made from this probe so far */
-	struct rprobe **tail;
-};
-
 static struct rprobe *probe_add(struct resolve_ctx *rc, enum probe_type type,
 				char *name)
 {
@@ -103,7 +95,9 @@ static struct rprobe *probe_add(struct resolve_ctx *rc, enum probe_type type,
 	rp->pp = rc->pp;
 	rp->name = name;
 	rp->type = type;
-	rp->kernel = type == PT_TRACEPOINT;
+	rp->kernel = type == PT_TRACEPOINT || type == PT_PERF ||
+		     type == PT_KFUNC;
+	rp->mech = type == PT_TRACEPOINT ? MECH_TRACEPOINT : MECH_NONE;
 	/* The first instance annotates the body as written; later ones get
 	 * their own copy, since context variables differ per point. */
 	body = rc->instances++ ? sem_clone_node(rc->src->body) : rc->src->body;
@@ -125,6 +119,12 @@ static struct rprobe *probe_add(struct resolve_ctx *rc, enum probe_type type,
 	*rc->tail = rp;
 	rc->tail = &rp->next;
 	return rp;
+}
+
+struct rprobe *sem_probe_add(struct resolve_ctx *rc, enum probe_type type,
+			     char *name)
+{
+	return probe_add(rc, type, name);
 }
 
 static bool arg_number(const struct pp_comp *c, int64_t *out)
@@ -342,6 +342,9 @@ static int resolve_point(struct resolve_ctx *rc)
 		return resolve_kernel_trace(rc);
 	if (comp_is(c0, "syscall"))
 		return resolve_syscall(rc);
+	r = sem_resolve_kernel_probes(rc);
+	if (r)
+		return r;
 	return 0;
 }
 

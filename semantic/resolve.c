@@ -15,6 +15,7 @@
 
 #include "../parser/diag.h"
 #include "builtins.h"
+#include "target_vars.h"
 
 struct scope {
 	struct program *p;
@@ -87,7 +88,11 @@ static struct symbol *context_find(struct scope *sc, const char *name,
 
 	if (!rp || !rp->tp)
 		return NULL;
-	if (!dollar && rp->syscall && strcmp(name, "name") == 0) {
+	if (!dollar && rp->syscall_any && strcmp(name, "syscall_nr") == 0) {
+		f = tp_format_field(rp->tp, "id");
+	} else if (!dollar && rp->syscall_any && strcmp(name, "name") == 0) {
+		kind = CTX_SYSCALL_ANY_NAME;
+	} else if (!dollar && rp->syscall && strcmp(name, "name") == 0) {
 		kind = CTX_SYSCALL_NAME;
 	} else if (rp->is_return &&
 		   ((dollar && strcmp(name, "return") == 0) ||
@@ -107,6 +112,8 @@ static struct symbol *context_find(struct scope *sc, const char *name,
 	if (kind == CTX_SYSCALL_NAME) {
 		s->type = T_STRING;
 		s->const_str = rp->syscall;
+	} else if (kind == CTX_SYSCALL_ANY_NAME) {
+		s->type = T_STRING;
 	} else {
 		s->type = f && f->is_string ? T_STRING : T_LONG;
 	}
@@ -462,6 +469,22 @@ static void walk_expr(struct scope *sc, struct node *e)
 
 		if (e->a) {
 			unsupported(sc, e, "'->' and '[]' on target variables",
+		for (struct node *c = e->a; c; c = c->next)
+			if (c->kind == E_SUBSCRIPT) {
+				walk_expr(sc, c->a);
+				expect_type(sc, c->a, T_LONG);
+			}
+		if (target_var_resolve(sc->p, sc->rp, e, sc->checking, &s)) {
+			if (!s)
+				break;
+			s->read = true;
+			e->sym = s;
+			e->type = s->type;
+			e->strmax = s->type == T_STRING
+					    ? (int)target_strsize(s)
+					    : strmax_default(sc);
+			break;
+		}
 				    "typed BTF tracepoint arguments arrive with "
 				    "the probe-point work");
 			break;
@@ -501,6 +524,8 @@ static void walk_expr(struct scope *sc, struct node *e)
 		}
 		s->read = true;
 		e->sym = s;
+		if (s->ctx == CTX_TP_FIELD)
+			target_var_note_field(sc->rp, e, sc->checking);
 		e->type = s->type;
 		e->strmax = s->field && s->field->array_len
 				    ? s->field->array_len + 1
@@ -589,6 +614,31 @@ static void walk_expr(struct scope *sc, struct node *e)
 	case E_ARG:
 	case E_ARGC:
 		if (sc->checking)
+	case E_CAST: {
+		struct symbol *s;
+
+		walk_expr(sc, e->a);
+		expect_type(sc, e->a, T_LONG);
+		for (struct node *c = e->c; c; c = c->next)
+			if (c->kind == E_SUBSCRIPT) {
+				walk_expr(sc, c->a);
+				expect_type(sc, c->a, T_LONG);
+			}
+		e->type = T_LONG;
+		if (sc->rp && !sc->rp->kernel) {
+			unsupported(sc, e, "@cast in user-context probes",
+				    "use it in a kernel probe");
+			break;
+		}
+		s = target_cast_resolve(sc->p, sc->rp, e, sc->checking);
+		if (!s)
+			break;
+		e->sym = s;
+		e->type = s->type;
+		e->strmax = s->type == T_STRING ? (int)target_strsize(s)
+						: strmax_default(sc);
+		break;
+	}
 			diag_report("semantic error", e->loc,
 				    "unresolved script argument");
 		e->type = T_LONG;

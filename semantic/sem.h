@@ -39,7 +39,14 @@ enum ctx_kind {
 	CTX_SYSCALL_NAME, /* syscall probes' `name`: constant string */
 	CTX_RETURN,	  /* $return / retval of syscall returns: the `ret`
 			   * field of sys_exit_* */
+	CTX_TARGET,	  /* typed argument or @cast chain: ->access
+			   * (semantic/target_vars.h) */
+	CTX_SYSCALL_NR,	  /* syscall_any's syscall_nr: the raw id */
+	CTX_SYSCALL_ANY_NAME, /* syscall_any's name: looked up by number */
 };
+
+struct tgt_access;
+struct tgt_probe;
 
 struct stats_info;
 
@@ -78,6 +85,7 @@ struct symbol {
 	enum ctx_kind ctx;
 	const struct tp_field *field;
 	const char *const_str; /* CTX_SYSCALL_NAME */
+	const struct tgt_access *access; /* CTX_TARGET */
 
 	/* usage, for storage choices and the exit-time dump */
 	bool read, written;
@@ -117,7 +125,20 @@ enum probe_type {
 	PT_ERROR,
 	PT_TIMER,      /* timer.s/ms/...: user context */
 	PT_TRACEPOINT, /* classic tracepoint: kernel context */
+	PT_PERF,       /* perf event (timer.profile, perf.*): kernel context */
+	PT_KFUNC,      /* kernel.function: kernel context */
 };
+
+/* How a kernel-context probe attaches (-p2 prints it). */
+enum probe_mech {
+	MECH_NONE = 0,	    /* user context */
+	MECH_TRACEPOINT,    /* classic tracepoint, tracefs format fields */
+	MECH_TP_BTF,	    /* BTF raw tracepoint, typed arguments */
+	MECH_SYSCALL_TAIL,  /* tail call from the raw_syscalls dispatcher */
+	MECH_PERF,	    /* per-CPU perf events */
+	MECH_FENTRY, MECH_FEXIT, MECH_KPROBE, MECH_KRETPROBE,
+};
+const char *sem_mech_name(enum probe_mech m);
 
 struct rprobe {
 	struct probe *src;	/* the probe as written */
@@ -132,6 +153,17 @@ struct rprobe {
 	const struct tp_format *tp;
 	const char *syscall; /* syscall.NAME: the stap-level name, else NULL */
 	bool is_return;
+	enum probe_mech mech;
+	struct tgt_probe *tgt; /* typed arguments (semantic/target_vars.h) */
+	int syscall_nr;	       /* MECH_SYSCALL_TAIL: slot in the prog array */
+	int tail_group;	       /* MECH_SYSCALL_TAIL: which dispatcher */
+	bool syscall_any;      /* syscall_any[.return] */
+	const char *kfunc;     /* PT_KFUNC: the kernel function */
+	/* PT_PERF: perf_event_attr type/config, period or frequency */
+	uint32_t perf_type;
+	uint64_t perf_config;
+	uint64_t perf_sample;
+	bool perf_freq;
 	struct node *cond;  /* probe-point condition or NULL */
 	struct node *body;  /* S_BLOCK (alias bodies merged in) */
 	struct symbol **locals; /* slot -> symbol */

@@ -7,6 +7,24 @@
 
 struct symbol *sym_new(enum sym_kind kind, const char *name, struct loc loc);
 struct symbol *sem_find_global(struct program *p, const char *name);
+/* Resolution of one probe point (semantic/probes.c). */
+struct resolve_ctx {
+	struct program *p;
+	struct probe *src;
+	struct probe_point *pp;
+	int instances; /* rprobes made from this probe so far */
+	struct rprobe **tail;
+};
+/* Add a resolved probe for the current point (its body cloned as
+ * needed); name is malloc'd and taken. */
+struct rprobe *sem_probe_add(struct resolve_ctx *rc, enum probe_type type,
+			     char *name);
+/* kernel.function, timer.profile, perf.*, syscall_any (probes_kernel.c):
+ * number of probes made, 0 if pp is none of those, -1 after errors. */
+int sem_resolve_kernel_probes(struct resolve_ctx *rc);
+/* After symbol resolution: pick per-probe mechanisms that depend on the
+ * whole program (the syscall dispatcher). */
+void sem_choose_mechanisms(struct program *p);
 /* Resolve every probe point of the script into p->probes. */
 int sem_resolve_probes(struct program *p);
 /* Bind names and infer types in every probe and function. */
