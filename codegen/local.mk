@@ -11,3 +11,4 @@ libetap_codegen_a_SOURCES += codegen/ir_dce.c codegen/codegen.h codegen/codegen.
 libetap_codegen_a_SOURCES += runtime/printf_fmt.c runtime/strbuf.c
 libetap_codegen_a_SOURCES += codegen/lower_target.c codegen/lower_target.h \
 	codegen/codegen_kernel.c codegen/codegen_kernel.h
+libetap_codegen_a_SOURCES += codegen/lower_stats.c codegen/lower_stats.h

@@ -10,6 +10,7 @@
  * addressed directly in the global-data map value; arrays are hash maps.
  */
 #include "lower_int.h"
+#include "lower_stats.h"
 #include "lower_target.h"
 
 #include <errno.h>
@@ -859,10 +860,8 @@ static struct val lower_assign(struct lower *L, struct node *e, bool discard)
 {
 	struct val rhs;
 
-	if (e->op == OP_AGG) {
-		lower_fail(L, e, "'<<<'", NULL);
-		return val_long(imm(L, 0));
-	}
+	if (e->op == OP_AGG)
+		return lower_stats_agg(L, e);
 	rhs = lower_expr(L, e->b);
 	return lower_store(L, e->a, e->op, rhs, e, discard);
 }

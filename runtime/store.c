@@ -120,6 +120,10 @@ bool store_array_get(struct store *st, const struct symbol *g,
 	if (!key || !val)
 		goto out;
 	store_pack_key(g, keys, key);
+	if (g->percpu) { /* counts from every CPU (store_percpu.c) */
+		found = store_percpu_get(st, g, key, &out->l);
+		goto out;
+	}
 	found = bpf_map_lookup_elem(store_map_fd(st, g), key, val) == 0;
 	if (!found)
 		goto out;
@@ -150,6 +154,10 @@ int store_array_set(struct store *st, const struct symbol *g,
 	if (!key || !val)
 		goto out;
 	store_pack_key(g, keys, key);
+	if (g->percpu) {
+		err = store_percpu_set(st, g, key, v->l);
+		goto out;
+	}
 	if (g->type == T_STRING)
 		store_copy_str((char *)val, v->s, g->value_size - 1);
 	else

@@ -47,6 +47,13 @@ int store_array_keys(struct store *st, const struct symbol *g,
 		     struct value **keys, int *n);
 void store_keys_free(struct value *keys, int n, int nkeys);
 
+/* Per-CPU long arrays (store_percpu.c): the sum over CPUs / a store on
+ * CPU 0 with the others zeroed. key is packed. */
+bool store_percpu_get(struct store *st, const struct symbol *g,
+		      const uint8_t *key, int64_t *out);
+int store_percpu_set(struct store *st, const struct symbol *g,
+		     const uint8_t *key, int64_t v);
+
 /* Pack/unpack a key tuple in the map's layout (sym->keyoff/keysize). */
 void store_pack_key(const struct symbol *g, const struct value *keys,
 		    uint8_t *buf);
