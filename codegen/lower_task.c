@@ -3,7 +3,8 @@
  * Context functions of the current task in kernel context: gid(),
  * local_clock_ns() through helpers; ppid(), pexecname(), euid(), egid()
  * by reading the current task_struct at member offsets from kernel BTF
- * (semantic/task_btf.c), since no helper returns them.
+ * (semantic/task_btf.c), since no helper returns them; user_string()
+ * and kernel_string() from the probed context's memory.
  */
 #include "lower_int.h"
 
@@ -39,12 +40,62 @@ static const struct task_offsets *task_offsets(struct lower *L,
 	return o;
 }
 
+/* user_string(addr[, default]), user_string_n(addr, n), kernel_string(addr
+ * [, default]): a NUL-terminated copy into scratch space. A fault is
+ * stap's runtime error, unless a default string was given. */
+static struct val task_read_string(struct lower *L, struct node *e)
+{
+	bool user = e->op != BI_KERNEL_STRING;
+	int size = lw_maxstr(L);
+	uint32_t off = lw_scratch_alloc(L, (uint32_t)size, e->loc);
+	int dst = lw_scratch_ptr(L, off), n, ok = ir_label_new(L->f);
+	struct val addr = lw_expr(L, e->args);
+	struct node *dflt = e->op == BI_USER_STRING_N ? NULL : e->args->next;
+
+	if (e->op == BI_USER_STRING_N) {
+		struct val lim = lw_expr(L, e->args->next);
+		int one = ir_label_new(L->f), big = ir_label_new(L->f);
+
+		/* n + 1 bytes with the NUL, clamped to 1..MAXSTRINGLEN */
+		n = lw_vr(L);
+		ir_mov_reg(L->f, n, lim.reg);
+		ir_alu_imm(L->f, BPF_ADD, n, 1);
+		ir_jcond_imm(L->f, BPF_JSGT, n, 0, one);
+		ir_mov_imm(L->f, n, 1);
+		ir_label_place(L->f, one);
+		ir_jcond_imm(L->f, BPF_JSLE, n, size, big);
+		ir_mov_imm(L->f, n, size);
+		ir_label_place(L->f, big);
+	} else {
+		n = lw_imm(L, size);
+	}
+	n = lw_call(L, user ? BPF_FUNC_probe_read_user_str
+			    : BPF_FUNC_probe_read_kernel_str,
+		    dst, n, addr.reg, -1);
+	ir_jcond_imm(L->f, BPF_JSGE, n, 0, ok);
+	if (dflt) {
+		struct val d = lw_expr(L, dflt);
+
+		lw_str_copy(L, dst, size, d.reg);
+	} else {
+		lw_emit_error(L, e->loc, user ? "user string copy fault"
+					      : "kernel string copy fault");
+	}
+	ir_label_place(L->f, ok);
+	return (struct val){ .type = T_STRING, .reg = dst, .strmax = size };
+}
+
 bool lower_task_builtin(struct lower *L, struct node *e, struct val *out)
 {
 	const struct task_offsets *o;
 	int r, task, p;
 
 	switch (e->op) {
+	case BI_USER_STRING:
+	case BI_USER_STRING_N:
+	case BI_KERNEL_STRING:
+		*out = task_read_string(L, e);
+		return true;
 	case BI_GID:
 		r = lw_call(L, BPF_FUNC_get_current_uid_gid, -1, -1, -1, -1);
 		ir_alu_imm(L->f, BPF_RSH, r, 32);

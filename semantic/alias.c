@@ -460,7 +460,23 @@ int alias_expand(struct program *p, struct probe *src, struct probe_point *pp,
 	struct alias_walk w = { .p = p, .fn = fn, .arg = arg,
 				.user_cond = pp->cond, .user = src };
 
+	int r;
+
 	if (!p->script->aliases)
 		return ALIAS_NO_MATCH;
-	return expand_point(&w, pp, src->body, pp->optional);
+	r = expand_point(&w, pp, src->body, pp->optional);
+	if (r == 0 && !pp->optional) {
+		char *s = pp_point_text(pp);
+
+		diag_report("semantic error", pp->loc,
+			    "probe point '%s' matched no probe on this kernel",
+			    s);
+		diag_hint("every target of its alias is optional ('?') and "
+			  "none exists here; mark the point '%s?' to allow "
+			  "that",
+			  s);
+		free(s);
+		return -1;
+	}
+	return r;
 }

@@ -88,7 +88,9 @@ static void vars_print(FILE *m, const struct rprobe *rp)
 	for (int i = 0; i < rp->tp->nfields; i++) {
 		const struct tp_field *f = &rp->tp->fields[i];
 
-		if (!f->is_common && !(rp->is_return && !strcmp(f->name, "ret")))
+		/* __syscall_nr and the like are the kernel's bookkeeping */
+		if (!f->is_common && strncmp(f->name, "__", 2) != 0 &&
+		    !(rp->is_return && !strcmp(f->name, "ret")))
 			fprintf(m, " $%s:%s", f->name, field_type(f));
 	}
 	if (rp->syscall && rp->is_return)

@@ -116,6 +116,7 @@ enum builtin {
 	BI_PP,	     /* pp(): the probe point string */
 	/* current task (kernel context: codegen/lower_task.c) */
 	BI_GID, BI_EUID, BI_EGID, BI_PEXECNAME, BI_LOCAL_CLOCK_NS,
+	BI_USER_STRING, BI_USER_STRING_N, BI_KERNEL_STRING,
 	BI_MAX
 };
 
