@@ -688,7 +688,7 @@ void eval_expr(struct eval *ev, const struct node *n, struct value *out)
 		eval_in(ev, n, out);
 		break;
 	case E_REGEX:
-		eval_unsupported(ev, n, "regular expression matching is");
+		eval_regex_match(ev, n, out);
 		break;
 	case E_STATOP:
 		eval_stats_op(ev, n, out);
@@ -1083,6 +1083,7 @@ void eval_free(struct eval *ev)
 		return;
 	eval_builtin_free(ev);
 	eval_stats_free(ev);
+	eval_regex_free(ev);
 	free(ev->errmsg);
 	free(ev->errwhere);
 	free(ev);
@@ -1175,6 +1176,7 @@ int eval_run_probe(struct eval *ev, const struct rprobe *rp)
 	ev->depth = 0;
 	/* a stop request interrupts one handler; end probes still run */
 	ev->stop = 0;
+	eval_regex_reset(ev);
 	if (!rp->cond || eval_long(ev, rp->cond))
 		eval_stmt(ev, rp->body);
 	ret = eval_finish(ev);

@@ -302,6 +302,10 @@ void eval_builtin_call(struct eval *ev, const struct node *n,
 	case BI_PP:
 		eval_value_set_str(ev, out, ev->rp ? ev->rp->name : "");
 		break;
+	case BI_MATCHED:
+	case BI_NGROUPS:
+		eval_regex_builtin(ev, n, out);
+		break;
 	default:
 		eval_fail(ev, n, "function '%s' is not available in user context",
 			  n->str ? n->str : "?");

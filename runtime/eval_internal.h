@@ -59,6 +59,7 @@ struct eval {
 
 	char execname[32];
 	struct stats_user *ustats; /* user-context <<< (eval_stats.c) */
+	struct eval_rematch *rematch; /* the last =~ (eval_regex.c) */
 };
 
 /* Value helpers. A string value owns its malloc'd s; NULL reads as "". */
@@ -86,6 +87,14 @@ int64_t eval_long(struct eval *ev, const struct node *n);
 void eval_builtin_call(struct eval *ev, const struct node *n,
 		       struct value *out);
 void eval_builtin_free(struct eval *ev);
+
+/* Regular expressions (eval_regex.c). */
+void eval_regex_match(struct eval *ev, const struct node *n,
+		      struct value *out);
+void eval_regex_builtin(struct eval *ev, const struct node *n,
+			struct value *out);
+void eval_regex_reset(struct eval *ev);
+void eval_regex_free(struct eval *ev);
 
 /* Aggregates (eval_stats.c). */
 void eval_stats_agg(struct eval *ev, const struct node *n, struct value *out);

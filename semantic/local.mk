@@ -21,3 +21,5 @@ CLEANFILES += semantic/syscall_nrs.inc
 semantic/syscall_nrs.inc:
 	$(AM_V_GEN)echo '#include <asm/unistd.h>' | $(CC) -E -dM - | \
 	sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9][0-9]*\)$$/{ "\1", \2 },/p' > $@
+libetap_semantic_a_SOURCES += semantic/regex.h semantic/regex_parse.c \
+	semantic/regex_compile.c semantic/regex_sem.c

@@ -595,7 +595,8 @@ static void walk_expr(struct scope *sc, struct node *e)
 	case E_REGEX:
 		walk_expr(sc, e->a);
 		walk_expr(sc, e->b);
-		unsupported(sc, e, "regular expression matching", NULL);
+		expect_type(sc, e->a, T_STRING);
+		sem_regex_compile(sc->p, e);
 		e->type = T_LONG;
 		break;
 	case E_STATOP:

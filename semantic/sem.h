@@ -48,6 +48,7 @@ enum ctx_kind {
 struct tgt_access;
 struct tgt_probe;
 
+struct regex_prog;
 struct stats_info;
 
 struct symbol {
@@ -116,6 +117,8 @@ enum builtin {
 	BI_PP,	     /* pp(): the probe point string */
 	/* current task (kernel context: codegen/lower_task.c) */
 	BI_GID, BI_EUID, BI_EGID, BI_PEXECNAME, BI_LOCAL_CLOCK_NS,
+	BI_MATCHED,  /* matched(n): group n of the last =~ */
+	BI_NGROUPS,  /* ngroups(): groups of the last =~ */
 	BI_USER_STRING, BI_USER_STRING_N, BI_KERNEL_STRING,
 	BI_MAX
 };
@@ -204,6 +207,10 @@ struct program {
 	uint32_t gd_size; /* bytes of global data */
 	int nmaps_arrays; /* array maps are maps 0..nmaps_arrays-1 */
 	uint32_t gd_stats_zero; /* zeros in global data that new per-CPU
+	/* compiled regular expressions (semantic/regex.h), also on their
+	 * E_REGEX nodes' ->sem */
+	struct regex_prog **regexes;
+	int nregexes;
 				 * aggregate elements are created from */
 };
 

@@ -36,4 +36,8 @@ const char *sem_suggest_probe(const struct probe_point *pp);
 /* canonical text of a probe point */
 char *sem_probe_point_str(const struct probe_point *pp);
 
+/* Compile the pattern of E_REGEX node e once (semantic/regex_sem.c):
+ * errors are reported at the pattern; the program is left on e->sem. */
+void sem_regex_compile(struct program *p, struct node *e);
+
 #endif
