@@ -69,10 +69,19 @@ void sem_print_program(FILE *out, const struct program *p)
 	for (const struct symbol *g = p->globals; g; g = g->next) {
 		fprintf(out, "%s:", g->name);
 		print_symbol_type(out, g);
-		if (g->nkeys)
-			fprintf(out, "  (hash map, key %u bytes, value %u "
+		if (g->type == T_STATS && !g->has_map)
+			fprintf(out, "  (aggregate collected in user context, "
+				     "%u bytes)\n",
+				g->value_size);
+		else if (g->type == T_STATS && !g->nkeys)
+			fprintf(out, "  (aggregate, per-CPU array map, value "
+				     "%u bytes)\n",
+				g->value_size);
+		else if (g->nkeys)
+			fprintf(out, "  (%shash map, key %u bytes, value %u "
 				     "bytes, %u entries%s)\n",
-				g->key_size, g->value_size, g->maxentries,
+				g->percpu ? "per-CPU " : "", g->key_size,
+				g->value_size, g->maxentries,
 				g->wrap ? ", wrapping" : "");
 		else
 			fprintf(out, "  (global data +%u)\n", g->gd_off);

@@ -412,9 +412,17 @@ static void sw_function_contexts(struct swalk *w)
 
 static void sw_choose_percpu(struct swalk *w)
 {
+	/* ETAP_PERCPU=0 keeps every array shared: bench/percpu_counts.sh
+	 * measures the difference */
+	const char *env = getenv("ETAP_PERCPU");
+	bool off = env && strcmp(env, "0") == 0;
 	int i = 0;
 
 	for (struct symbol *g = w->p->globals; g; g = g->next, i++) {
+		if (off) {
+			g->percpu = false;
+			continue;
+		}
 		g->percpu = g->type == T_LONG && g->nkeys > 0 && !g->wrap &&
 			    w->kinc[i] && !w->kother[i];
 	}
