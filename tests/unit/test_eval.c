@@ -22,6 +22,7 @@
 #include "parser/parser.h"
 #include "runtime/eval.h"
 #include "runtime/store.h"
+#include "semantic/stats.h"
 
 /* ---- fixture ---- */
 
@@ -918,14 +919,40 @@ static void test_process_builtins(void **state)
 	assert_string_equal(out_text(), want);
 }
 
-static void test_unsupported_aggregate(void **state)
+/* User-context <<< collects into the evaluator's own copy; an empty
+ * aggregate's @min is the runtime error stap reports. */
+static void test_aggregate(void **state)
 {
 	struct symbol *st = global_scalar("st", T_STATS);
-	struct node *a = at(asg(OP_AGG, id(st), num(1)), 2, 4);
+	struct stats_info si = { 0 };
+	struct node *sum = nd(E_STATOP, T_LONG), *mn = nd(E_STATOP, T_LONG);
 
-	assert_int_equal(run_probe(block(expr(a), NULL), 0), -1);
+	st->stats = &si;
+	sum->op = STAT_SUM;
+	sum->a = id(st);
+	mn->op = STAT_MIN;
+	mn->a = id(st);
+	assert_int_equal(run_probe(block(expr(asg(OP_AGG, id(st), num(1))),
+					 expr(asg(OP_AGG, id(st), num(5))),
+					 expr(bi(BI_PRINT, "print", T_VOID, sum,
+						 NULL)),
+					 NULL),
+				   0),
+			 0);
+	assert_string_equal(out_text(), "6");
+	assert_int_equal(run_probe(block(expr(at(bi(BI_PRINT, "print", T_VOID,
+						    mn, NULL), 2, 4)),
+					 NULL),
+				   0),
+			 0);
+	st = global_scalar("empty", T_STATS);
+	st->stats = &si;
+	mn = at(nd(E_STATOP, T_LONG), 3, 9);
+	mn->op = STAT_MIN;
+	mn->a = id(st);
+	assert_int_equal(run_probe(block(expr(mn), NULL), 0), -1);
 	assert_string_equal(err_text(),
-		"ERROR: statistics aggregates are not supported in this version near operator '<<<' at t.stp:2:4\n");
+		"ERROR: empty aggregate near operator '@min' at t.stp:3:9\n");
 }
 
 static void test_store_keys(void **state)
@@ -1139,7 +1166,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_error_warn_log, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_try_catch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_process_builtins, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unsupported_aggregate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_aggregate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_script_basics, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_script_division_error, setup, teardown),
