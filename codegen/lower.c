@@ -1222,6 +1222,7 @@ static void lower_stmt(struct lower *L, struct node *s)
 	case S_WHILE:
 	case S_FOR:
 		lower_loop(L, s);
+		lower_actions_settle(L, s->loc);
 		break;
 	case S_BREAK:
 	case S_CONTINUE:
@@ -1270,13 +1271,23 @@ int lower_probe(struct lower_shared *sh, const struct rprobe *rp,
 	ir_comment(f, "%s", rp->name);
 	L.ctx = vr(&L);
 	ir_mov_reg(f, L.ctx, IR_R1);
+	/* Once errors exceed MAXERRORS stap runs no more handlers; skip the
+	 * body until the runtime detaches. */
+	{
+		int ep = gd_ptr(&L, GD_ERRORS), ne = vr(&L);
+
+		ir_load(f, 8, ne, ep, 0);
+		ir_jcond_imm(f, BPF_JGT, ne, (int32_t)L.p->opt.maxerrors,
+			     L.exit_label);
+	}
 
 	/* This CPU's scratch space. */
 	L.scratch = vr(&L);
 	for (int i = 0; i < rp->nlocals; i++)
 		if (rp->locals[i]->type == T_STRING)
 			use_scratch = true;
-	if (use_scratch || needs_scratch(rp->body) ||
+	/* loops need it too: lower_actions_settle keeps a count there */
+	if (use_scratch || needs_scratch(rp->body) || has_loop(rp->body) ||
 	    lower_body_needs_frame(L.p, rp->body)) {
 		zoff = ir_stack_alloc(f, 8, 8);
 		ir_store_imm(f, 4, IR_FP, (int16_t)zoff, 0);

@@ -96,6 +96,10 @@ bool lower_body_needs_frame(const struct program *p, const struct node *n);
 
 /* lower_stmt_more.c: statements beyond lower.c's; false when s is none. */
 bool lower_stmt_more(struct lower *L, struct node *s);
+/* After a loop: the MAXACTION count goes through memory so that the
+ * verifier's paths of every trip count meet again (else each statement
+ * after the loop is verified once per trip count). */
+void lower_actions_settle(struct lower *L, struct loc loc);
 /* A runtime error with a constant message inside a try block: hand the
  * message to the catch block. */
 void lower_catch_error(struct lower *L, const char *msg);

@@ -10,6 +10,17 @@
 
 #include "../parser/diag.h"
 
+/* An unconditional jump the verifier's structural check cannot see
+ * through: statements after error() or return are then not "unreachable
+ * instructions" (which it rejects); at run time the branch is always
+ * taken. */
+static void jmp_opaque(struct lower *L, int label)
+{
+	int one = lw_imm(L, 1);
+
+	ir_jcond_imm(L->f, BPF_JNE, one, 0, label);
+}
+
 static void lower_return(struct lower *L, struct node *s)
 {
 	if (L->depth == 0) {
@@ -24,7 +35,7 @@ static void lower_return(struct lower *L, struct node *s)
 		else if (v.type == T_LONG)
 			ir_mov_reg(L->f, L->ret.reg, v.reg);
 	}
-	ir_jmp(L->f, L->ret_label);
+	jmp_opaque(L, L->ret_label);
 }
 
 /* try { a } catch (msg) { b }: errors inside a jump to b with their
@@ -53,7 +64,7 @@ void lower_catch_error(struct lower *L, const char *msg)
 
 		lw_str_copy(L, L->catch_msg, lw_maxstr(L), v.reg);
 	}
-	ir_jmp(L->f, L->catch_label);
+	jmp_opaque(L, L->catch_label);
 }
 
 void lower_error_call(struct lower *L, struct node *e, struct val msg)
@@ -68,7 +79,7 @@ void lower_error_call(struct lower *L, struct node *e, struct val msg)
 	if (L->catch_label >= 0) {
 		if (L->catch_msg >= 0)
 			lw_str_copy(L, L->catch_msg, lw_maxstr(L), msg.reg);
-		ir_jmp(L->f, L->catch_label);
+		jmp_opaque(L, L->catch_label);
 		return;
 	}
 	/* stap reports error() without a location */
@@ -89,7 +100,7 @@ void lower_error_call(struct lower *L, struct node *e, struct val msg)
 	}
 	lw_rb_commit(L, rec);
 	lw_rb_drop(L, fail, done);
-	ir_jmp(L->f, L->exit_label);
+	jmp_opaque(L, L->exit_label);
 	(void)e;
 }
 
@@ -105,6 +116,22 @@ static void lower_foreach(struct lower *L, struct node *s)
 	}
 	lw_fail(L, s, "foreach",
 		"move the foreach to a timer or end probe");
+}
+
+void lower_actions_settle(struct lower *L, struct loc loc)
+{
+	int slot, ok;
+
+	if (L->actions < 0)
+		return;
+	slot = lw_scratch_ptr(L, lw_scratch_alloc(L, 8, loc));
+	ok = ir_label_new(L->f);
+	ir_store_reg(L->f, 8, slot, 0, L->actions);
+	ir_load(L->f, 8, L->actions, slot, 0);
+	ir_jcond_imm(L->f, BPF_JLE, L->actions, (int32_t)L->p->opt.maxaction,
+		     ok);
+	lw_emit_error(L, loc, "MAXACTION exceeded");
+	ir_label_place(L->f, ok);
 }
 
 bool lower_stmt_more(struct lower *L, struct node *s)

@@ -48,12 +48,22 @@ struct symbol *sem_find_global(struct program *p, const char *name)
 	return NULL;
 }
 
-static struct symbol *find_function(struct program *p, const char *name)
+/* stap overloads functions by arity: the one taking nargs arguments, else
+ * any of that name (whose arity error the caller then reports). */
+static struct symbol *find_function_arity(struct program *p, const char *name,
+					  int nargs)
 {
-	for (struct symbol *f = p->functions; f; f = f->next)
-		if (strcmp(f->name, name) == 0)
+	struct symbol *any = NULL;
+
+	for (struct symbol *f = p->functions; f; f = f->next) {
+		if (strcmp(f->name, name) != 0)
+			continue;
+		if (nargs < 0 || f->fn->nparams == nargs)
 			return f;
-	return NULL;
+		if (!any)
+			any = f;
+	}
+	return any;
 }
 
 static struct symbol *local_find(struct scope *sc, const char *name)
@@ -308,7 +318,7 @@ static void walk_lvalue(struct scope *sc, struct node *e)
 
 static void walk_call(struct scope *sc, struct node *e)
 {
-	struct symbol *f = find_function(sc->p, e->str);
+	struct symbol *f = find_function_arity(sc->p, e->str, e->nargs);
 	const struct builtin_info *bi;
 	int i = 0;
 
@@ -947,9 +957,14 @@ int sem_resolve_symbols(struct program *p)
 	for (struct global *gd = p->script->globals; gd; gd = gd->next)
 		global_declare(p, gd);
 	for (struct function *fn = p->script->functions; fn; fn = fn->next) {
-		if (find_function(p, fn->name)) {
+		struct symbol *same = find_function_arity(p, fn->name,
+							  fn->nparams);
+
+		if (same && same->fn->nparams == fn->nparams) {
 			diag_report("semantic error", fn->loc,
-				    "function '%s' is defined twice", fn->name);
+				    "function '%s' is defined twice with %d "
+				    "parameters",
+				    fn->name, fn->nparams);
 			continue;
 		}
 		function_declare(p, fn);
