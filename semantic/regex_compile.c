@@ -89,11 +89,22 @@ static int nfa_build(struct nfa *a, const struct rx_node *n, int next,
 	case RX_REP:
 		t = next;
 		if (n->max < 0) {
-			/* greedy loop: prefer another iteration */
+			/* greedy loop: prefer another iteration. The body
+			 * returns to a second split so that an empty
+			 * iteration of a nullable body can still leave
+			 * (the closure visits each state once): (a*)* on ""
+			 * sets group 1 to (0,0) as POSIX says. */
 			int loop = nfa_add(a, N_SPLIT, -1, next);
+			int first = nfa_add(a, N_SPLIT, -1, next);
 
-			a->st[loop].out = nfa_build(a, n->l, loop, rev);
-			t = loop;
+			int body = nfa_build(a, n->l, loop, rev);
+
+			a->st[loop].out = body; /* a->st may have moved */
+			body = nfa_build(a, n->l, loop, rev);
+			a->st[first].out = body;
+			/* after a mandatory copy (x+ is x x*) no empty
+			 * iteration follows a real one, as glibc does */
+			t = n->min ? loop : first;
 		} else {
 			for (int i = n->min; i < n->max && !a->too_big; i++)
 				t = nfa_add(a, N_SPLIT,

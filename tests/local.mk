@@ -43,3 +43,7 @@ UNIT_TESTS += tests/unit/test_hist_print
 tests_unit_test_hist_print_SOURCES = tests/unit/test_hist_print.c
 tests_unit_test_hist_print_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_hist_print_LDADD = libetap_runtime.a $(CMOCKA_LIBS)
+UNIT_TESTS += tests/unit/test_regex
+tests_unit_test_regex_SOURCES = tests/unit/test_regex.c
+tests_unit_test_regex_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_regex_LDADD = libetap_runtime.a libetap_semantic.a libetap_parser.a $(LIBBPF_LIBS) $(LIBELF_LIBS) -lz $(CMOCKA_LIBS)
