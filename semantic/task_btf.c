@@ -5,6 +5,7 @@
  * scripts that read these members in kernel context.
  */
 #include "task_btf.h"
+#include "btf_types.h"
 
 #include <bpf/btf.h>
 #include <errno.h>
@@ -66,7 +67,9 @@ const struct task_offsets *task_btf_offsets(void)
 		errno = -state;
 		return NULL;
 	}
-	btf = btf__load_vmlinux_btf();
+	/* the shared copy: a script reading typed tracepoint arguments too
+	 * pays the vmlinux BTF parse once */
+	btf = btf_kernel();
 	if (!btf) {
 		state = -(errno ? errno : ENOENT);
 		return NULL;
@@ -79,7 +82,6 @@ const struct task_offsets *task_btf_offsets(void)
 	v[3] = task > 0 ? member_off(btf, task, "cred") : -1;
 	v[4] = cred > 0 ? member_off(btf, cred, "euid") : -1;
 	v[5] = cred > 0 ? member_off(btf, cred, "egid") : -1;
-	btf__free(btf);
 	for (int i = 0; i < 6; i++)
 		if (v[i] < 0) {
 			state = -ENOENT;
