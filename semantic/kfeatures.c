@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -16,6 +17,22 @@
 
 static char fentry_why[256];
 static int fentry_state; /* 0 unknown, 1 yes, -1 no */
+
+/*
+ * ETAP_MECH=fentry or ETAP_MECH=kprobe forces the kernel.function
+ * mechanism without probing the kernel: the VM test lane runs both on
+ * one kernel, and -p3/-p4 can show either on a kernel that has neither.
+ * Returns 1 when forced to `mech`, -1 when forced to the other, 0 when
+ * not forced.
+ */
+static int kfeature_forced(const char *mech)
+{
+	const char *env = getenv("ETAP_MECH");
+
+	if (!env || !*env)
+		return 0;
+	return strcmp(env, mech) == 0 ? 1 : -1;
+}
 
 bool kfeature_fentry(const char **why)
 {
@@ -32,6 +49,16 @@ bool kfeature_fentry(const char **why)
 	}
 	fentry_state = -1;
 	*why = fentry_why;
+	switch (kfeature_forced("fentry")) {
+	case 1:
+		fentry_state = 1;
+		return true;
+	case -1:
+		snprintf(fentry_why, sizeof(fentry_why),
+			 "fentry is turned off by ETAP_MECH=%s",
+			 getenv("ETAP_MECH"));
+		return false;
+	}
 	b = btf_kernel();
 	if (!b) {
 		snprintf(fentry_why, sizeof(fentry_why),
@@ -82,6 +109,14 @@ bool kfeature_kprobes(const char **why)
 	char path[512];
 
 	*why = buf;
+	switch (kfeature_forced("kprobe")) {
+	case 1:
+		return true;
+	case -1:
+		snprintf(buf, sizeof(buf), "kprobes are turned off by ETAP_MECH=%s",
+			 getenv("ETAP_MECH"));
+		return false;
+	}
 	if (!root) {
 		snprintf(buf, sizeof(buf), "kprobes need tracefs (%s)",
 			 strerror(errno));
