@@ -69,9 +69,9 @@ static void codegen_layout_maps(const struct program *p, struct compiled *c,
 		else
 			map_add(c, name,
 				g->percpu ? BPF_MAP_TYPE_PERCPU_HASH
+				: g->wrap ? BPF_MAP_TYPE_LRU_HASH /* evicts */
 					  : BPF_MAP_TYPE_HASH,
 				g->key_size, g->value_size, g->maxentries, 0);
-
 	}
 	c->map_gd = c->nmaps;
 	map_add(c, "etap_gd", BPF_MAP_TYPE_ARRAY, 4, p->gd_size, 1,

@@ -831,7 +831,7 @@ static struct val lower_store(struct lower *L, struct node *lv, int op,
 			int vp = scratch_ptr(L, off);
 
 			str_copy(L, vp, (int)s->value_size, rhs.reg);
-			map_store(L, s, key, vp, e->loc);
+			map_store(L, s, key, vp, lv->loc);
 			return (struct val){ .type = T_STRING, .reg = vp,
 					     .strmax = (int)s->value_size };
 		}
@@ -842,11 +842,11 @@ static struct val lower_store(struct lower *L, struct node *lv, int op,
 			ir_store_reg(L->f, 8, IR_FP, (int16_t)so, rhs.reg);
 			ir_mov_reg(L->f, sp, IR_FP);
 			ir_alu_imm(L->f, BPF_ADD, sp, so);
-			map_store(L, s, key, sp, e->loc);
+			map_store(L, s, key, sp, lv->loc);
 			return rhs;
 		}
 		{
-			int ep = map_elem_create(L, s, key, e->loc);
+			int ep = map_elem_create(L, s, key, lv->loc);
 
 			return val_long(
 				mem_update_long(L, ep, op, rhs.reg, e, discard));
