@@ -724,24 +724,6 @@ static struct val lower_binary(struct lower *L, struct node *e)
 
 /* ---- assignment ---- */
 
-static int binop_of_assign(int op)
-{
-	switch (op) {
-	case OP_ADD_ASSIGN: return OP_ADD;
-	case OP_SUB_ASSIGN: return OP_SUB;
-	case OP_MUL_ASSIGN: return OP_MUL;
-	case OP_DIV_ASSIGN: return OP_DIV;
-	case OP_MOD_ASSIGN: return OP_MOD;
-	case OP_SHL_ASSIGN: return OP_SHL;
-	case OP_SHR_ASSIGN: return OP_SHR;
-	case OP_USHR_ASSIGN: return OP_USHR;
-	case OP_BAND_ASSIGN: return OP_BAND;
-	case OP_BOR_ASSIGN: return OP_BOR;
-	case OP_BXOR_ASSIGN: return OP_BXOR;
-	default: return OP_NONE;
-	}
-}
-
 /*
  * Update a long in memory at ptr: `=` stores; `+=`/`-=` (and ++/--) add
  * atomically; other compound operators load, compute and store. Returns
@@ -776,7 +758,7 @@ static int mem_update_long(struct lower *L, int ptr, int op, int rhs,
 		int old = vr(L), nv;
 
 		ir_load(L->f, 8, old, ptr, 0);
-		nv = arith(L, binop_of_assign(op), old, rhs, e);
+		nv = arith(L, ast_assign_binop(op), old, rhs, e);
 		ir_store_reg(L->f, 8, ptr, 0, nv);
 		return nv;
 	}
@@ -807,7 +789,7 @@ static struct val lower_store(struct lower *L, struct node *lv, int op,
 		if (op == OP_ASSIGN) {
 			ir_mov_reg(L->f, reg, rhs.reg);
 		} else {
-			int nv = arith(L, binop_of_assign(op), reg, rhs.reg,
+			int nv = arith(L, ast_assign_binop(op), reg, rhs.reg,
 				       e);
 			ir_mov_reg(L->f, reg, nv);
 		}
@@ -1046,8 +1028,8 @@ static struct val lower_expr(struct lower *L, struct node *e)
 	case E_IDENT:
 		return lower_ident(L, e);
 	case E_TARGET:
-		return lower_context(L, e);
 	case E_CAST:
+		return lower_context(L, e);
 	case E_INDEX:
 		return lower_index_read(L, e);
 	case E_IN: {

@@ -31,17 +31,6 @@ static int clamp_max(struct lower *L, int strmax)
 	return strmax <= 0 || strmax > m ? m : strmax;
 }
 
-/* A pointer reg + constant offset. */
-static int ptr_add(struct lower *L, int base, int32_t off)
-{
-	int r = lw_vr(L);
-
-	ir_mov_reg(F(L), r, base);
-	if (off)
-		ir_alu_imm(F(L), BPF_ADD, r, off);
-	return r;
-}
-
 /* Unsigned clamp of reg to [0, hi] in place (a negative value becomes
  * hi: callers only pass lengths that cannot be negative, or counts where a
  * negative one was already zeroed). */

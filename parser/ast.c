@@ -142,3 +142,21 @@ const char *ast_statop_str(int statop)
 	}
 	return "?";
 }
+
+int ast_assign_binop(int op)
+{
+	switch (op) {
+	case OP_ADD_ASSIGN: return OP_ADD;
+	case OP_SUB_ASSIGN: return OP_SUB;
+	case OP_MUL_ASSIGN: return OP_MUL;
+	case OP_DIV_ASSIGN: return OP_DIV;
+	case OP_MOD_ASSIGN: return OP_MOD;
+	case OP_SHL_ASSIGN: return OP_SHL;
+	case OP_SHR_ASSIGN: return OP_SHR;
+	case OP_USHR_ASSIGN: return OP_USHR;
+	case OP_BAND_ASSIGN: return OP_BAND;
+	case OP_BOR_ASSIGN: return OP_BOR;
+	case OP_BXOR_ASSIGN: return OP_BXOR;
+	default: return OP_NONE;
+	}
+}

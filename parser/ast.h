@@ -243,5 +243,8 @@ int ast_list_length(const struct node *head);
 const char *ast_intern(const char *s);
 const char *ast_op_str(int op);		/* "+", "<<<", ... */
 const char *ast_statop_str(int statop); /* "count", "hist_log", ... */
+/* The binary operator behind a compound assignment (OP_ADD for
+ * OP_ADD_ASSIGN ...), OP_NONE for others. */
+int ast_assign_binop(int op);
 
 #endif

@@ -190,25 +190,6 @@ static bool eval_arith(struct eval *ev, const struct node *n, int op,
 	return true;
 }
 
-/* The binary operator behind a compound assignment. */
-static int eval_assign_binop(int op)
-{
-	switch (op) {
-	case OP_ADD_ASSIGN: return OP_ADD;
-	case OP_SUB_ASSIGN: return OP_SUB;
-	case OP_MUL_ASSIGN: return OP_MUL;
-	case OP_DIV_ASSIGN: return OP_DIV;
-	case OP_MOD_ASSIGN: return OP_MOD;
-	case OP_SHL_ASSIGN: return OP_SHL;
-	case OP_SHR_ASSIGN: return OP_SHR;
-	case OP_USHR_ASSIGN: return OP_USHR;
-	case OP_BAND_ASSIGN: return OP_BAND;
-	case OP_BOR_ASSIGN: return OP_BOR;
-	case OP_BXOR_ASSIGN: return OP_BXOR;
-	default: return OP_NONE;
-	}
-}
-
 static char *eval_concat(struct eval *ev, const char *a, const char *b)
 {
 	size_t la = strnlen(a, ev->strmax);
@@ -401,7 +382,7 @@ static void eval_assign(struct eval *ev, const struct node *n,
 	} else {
 		int64_t r;
 
-		binop = eval_assign_binop(n->op);
+		binop = ast_assign_binop(n->op);
 		lval_read(ev, &lv, &cur);
 		if (!eval_arith(ev, n, binop, cur.l, rhs.l, &r))
 			goto out_rhs;

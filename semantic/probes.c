@@ -69,15 +69,6 @@ static int comp_count(const struct probe_point *pp)
 	return n;
 }
 
-static const struct pp_comp *comp_at(const struct probe_point *pp, int i)
-{
-	const struct pp_comp *c = pp->comps;
-
-	while (c && i-- > 0)
-		c = c->next;
-	return c;
-}
-
 static bool comp_is(const struct pp_comp *c, const char *name)
 {
 	return c && strcmp(c->name, name) == 0;
