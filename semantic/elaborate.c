@@ -7,6 +7,7 @@
 
 #include "../parser/diag.h"
 #include "../parser/parser.h"
+#include "entry.h"
 #include "stats.h"
 
 const char *etype_name(enum etype t)
@@ -41,7 +42,7 @@ struct program *sem_elaborate(struct script *s, const struct sem_options *opt)
 		diag_hint("a script needs at least one probe, such as "
 			  "'probe begin { ... }'");
 	}
-	if (diag_error_count() > before)
+	if (diag_error_count() > before || sem_entry_rewrite(p) < 0)
 		return NULL;
 	if (sem_resolve_symbols(p) < 0)
 		return NULL;

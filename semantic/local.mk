@@ -23,3 +23,4 @@ semantic/syscall_nrs.inc:
 	sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9][0-9]*\)$$/{ "\1", \2 },/p' > $@
 libetap_semantic_a_SOURCES += semantic/regex.h semantic/regex_parse.c \
 	semantic/regex_compile.c semantic/regex_sem.c
+libetap_semantic_a_SOURCES += semantic/entry.c semantic/entry.h

@@ -72,12 +72,14 @@ for m in fentry kprobe; do
 	}'
 	wantn $m/entry-args "count=123 ino=$INO" 2
 
-	# return: $return, the arguments, @entry of an argument and of a chain
+	# return: $return, arguments, @entry of an argument and of a string;
+	# $pos[0] is read at entry as in stap (vfs_read advanced *pos since)
 	run $m -c "$READ2" -e 'probe kernel.function("vfs_read").return {
 		if (pid() == target())
-			printf("ret=%d count=%d entry=%d pos=%d\n", $return,
-			       $count, @entry($count), @entry(kernel_long($pos)))
+			printf("ret=%d count=%d entry=%d pos=%d name=%s\n", $return,
+			       $count, @entry($count), $pos[0],
+			       @entry(kernel_string($file->f_path->dentry->d_name->name)))
 	}'
-	want $m/return-args "ret=123 count=123 entry=123 pos=0" 1
-	want $m/return-entry-chain "ret=123 count=123 entry=123 pos=123" 1
+	want $m/return-args "ret=123 count=123 entry=123 pos=0 name=data" 1
+	want $m/return-entry-chain "ret=123 count=123 entry=123 pos=123 name=data" 1
 done
