@@ -29,6 +29,7 @@
 #include "eval.h"
 #include "loader.h"
 #include "run.h"
+#include "globals_dump.h"
 #include "store.h"
 
 #define RUN_TICK_NS (10 * 1000000ULL)
@@ -519,6 +520,9 @@ static void run_finish(struct run *r)
 		run_signal = 0;
 		run_probes(r, v, n, true);
 	}
+	/* stap's display of unread globals is one more end probe */
+	if (!run_errors_exceeded(r) && r->stop != RUN_STOP_OUTPUT)
+		globals_dump(r->ev, r->out);
 	free(v);
 	fflush(r->out);
 	run_report(r, skipped);
