@@ -16,7 +16,10 @@
  * the workload ended included) and its peak RSS are read from wait4.
  * Without a workload the tracer just runs to its end: wall time, its own
  * CPU time (sampled, children excluded) and peak RSS of the whole run. With "-" as the tracer, only the workload
- * runs (untraced). Output: one line "wall=S tracer_cpu=S maxrss_kb=N".
+ * runs (untraced). Output: one line "wall=S tracer_cpu=S maxrss_kb=N
+ * work_cpu=S" (work_cpu: the workload's user+system time, which includes
+ * the BPF programs run in its context but not time spent waiting for a
+ * CPU, so it is steadier than wall time on a shared machine).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -95,7 +98,7 @@ int main(int argc, char **argv)
 	const char *ready = NULL, *out = "/dev/null";
 	char **tracer, **work = NULL, pidbuf[32];
 	pid_t wpid = -1, tpid = -1;
-	double t0, t1 = 0, c0 = 0, cpu = 0;
+	double t0, t1 = 0, c0 = 0, cpu = 0, wcpu_s = 0;
 	struct rusage ru;
 	long maxrss = 0;
 
@@ -181,8 +184,11 @@ int main(int argc, char **argv)
 		}
 		wait4(tpid, &st, 0, &ru);
 		t1 = harness_now();
-		printf("wall=%.6f tracer_cpu=%.6f maxrss_kb=%ld\n", t1 - t0, c0,
-		       ru.ru_maxrss);
+		/* What is not the tracer's own is its reaped children's. */
+		printf("wall=%.6f tracer_cpu=%.6f maxrss_kb=%ld work_cpu=%.6f\n",
+		       t1 - t0, c0, ru.ru_maxrss,
+		       ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+			       ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6 - c0);
 		return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
 	}
 	while (ready && tpid > 0 && !harness_ready(ready)) {
@@ -205,8 +211,10 @@ int main(int argc, char **argv)
 	if (write(hold[1], "x", 1) != 1)
 		return 1;
 	close(hold[1]);
-	waitpid(wpid, &st, 0);
+	wait4(wpid, &st, 0, &ru);
 	t1 = harness_now();
+	wcpu_s = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+		 ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 	if (tpid > 0) {
 		/* etap -x ends by itself when the workload exits; give it a
 		 * moment, then interrupt whatever still runs. */
@@ -228,6 +236,7 @@ int main(int argc, char **argv)
 			maxrss = ru.ru_maxrss;
 		}
 	}
-	printf("wall=%.6f tracer_cpu=%.6f maxrss_kb=%ld\n", t1 - t0, cpu, maxrss);
+	printf("wall=%.6f tracer_cpu=%.6f maxrss_kb=%ld work_cpu=%.6f\n", t1 - t0,
+	       cpu, maxrss, wcpu_s);
 	return 0;
 }
