@@ -266,6 +266,15 @@ static void sw_expr(struct swalk *w, struct node *e)
 	switch (e->kind) {
 	case E_IDENT:
 		sw_use(w, e->sym, false);
+		if (w->report && e->sym && e->sym->kind == SYM_GLOBAL &&
+		    e->sym->type == T_STATS && e->sym->nkeys == 0) {
+			diag_report("semantic error", e->loc,
+				    "aggregate '%s' has no value of its own",
+				    e->str);
+			diag_hint("read it with @count(%s), @sum(%s), @avg(%s), "
+				  "... or print(@hist_log(%s))",
+				  e->str, e->str, e->str, e->str);
+		}
 		return;
 	case E_INDEX:
 	case E_IN:
@@ -374,8 +383,13 @@ static void sw_stmt(struct swalk *w, struct node *s)
 		sw_stmt(w, s->a);
 		sw_stmt(w, s->b);
 		return;
-	case S_RETURN:
 	case S_DELETE:
+		if (s->a && s->a->kind == E_IDENT)
+			sw_use(w, s->a->sym, false);
+		else
+			sw_expr(w, s->a);
+		return;
+	case S_RETURN:
 		sw_expr(w, s->a);
 		return;
 	default:

@@ -99,6 +99,8 @@ expect_err linear-zero-width 1 "bucket width 0 must be positive" \
 	-e 'global s probe begin { s <<< 1; print(@hist_linear(s, 0, 5, 0)) }'
 expect_err kernel-read 1 "@count cannot be read in kernel-context probes" \
 	-e 'global s probe syscall.read { s <<< 1; if (@count(s) > 10) exit() }'
+expect_err aggregate-as-value 1 "aggregate 's' has no value of its own" \
+	-e 'global s probe begin { s <<< 1; println(s) }'
 expect_err local-aggregate 1 "aggregate 's' must be a global variable" \
 	-e 'probe begin { s <<< 1 }'
 
