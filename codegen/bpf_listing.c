@@ -147,6 +147,10 @@ static void listing_ld64(char *buf, size_t len, const struct bpf_insn *in,
 	const char *name = NULL;
 	char idx[24];
 
+	if (in->src_reg == BPF_PSEUDO_FUNC) {
+		snprintf(buf, len, "r%d = callback ll", in->dst_reg);
+		return;
+	}
 	if (in->src_reg != BPF_PSEUDO_MAP_FD &&
 	    in->src_reg != BPF_PSEUDO_MAP_VALUE) {
 		snprintf(buf, len, "r%d = 0x%llx ll", in->dst_reg,

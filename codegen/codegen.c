@@ -53,6 +53,28 @@ void codegen_map_add(struct compiled *c, const char *name, uint32_t type,
 	c->nmaps++;
 }
 
+/* Append the callbacks of code to progs from index n; their RELOC_SUBPROG
+ * relocations (in code and in each other) become object indexes. */
+static size_t codegen_place_subs(struct bpf_prog_code *code,
+				 struct obj_prog *progs, size_t n)
+{
+	size_t base = n;
+
+	for (size_t s = 0; s < code->nsubs; s++) {
+		progs[n].section = ".text";
+		progs[n].subprog = true;
+		progs[n++].code = &code->subs[s];
+	}
+	for (size_t s = 0; s <= code->nsubs; s++) {
+		struct bpf_prog_code *c = s ? &code->subs[s - 1] : code;
+
+		for (size_t r = 0; r < c->nrelocs; r++)
+			if (c->relocs[r].kind == RELOC_SUBPROG)
+				c->relocs[r].map_idx += (int)base;
+	}
+	return n;
+}
+
 static void codegen_layout_maps(const struct program *p, struct compiled *c,
 				uint32_t scratch)
 {
@@ -161,16 +183,27 @@ int codegen_program(const struct program *p, const struct codegen_options *o,
 		return -1;
 	codegen_layout_maps(p, out, sh.scratch_size);
 
-	oprogs = calloc(out->nprogs + 1, sizeof(*oprogs));
-	if (!oprogs)
-		abort();
-	for (int i = 0; i < out->nprogs; i++) {
-		oprogs[i].section = out->progs[i].section;
-		oprogs[i].code = &out->progs[i].code;
+	{
+		size_t n = 0;
+
+		for (int i = 0; i < out->nprogs; i++)
+			n += 1 + out->progs[i].code.nsubs;
+		oprogs = calloc(n + 1, sizeof(*oprogs));
+		if (!oprogs)
+			abort();
+		n = 0;
+		for (int i = 0; i < out->nprogs; i++) {
+			oprogs[n].section = out->progs[i].section;
+			oprogs[n++].code = &out->progs[i].code;
+		}
+		/* callbacks go to .text after every program; their
+		 * relocations name them by object index from now on */
+		for (int i = 0; i < out->nprogs; i++)
+			n = codegen_place_subs(&out->progs[i].code, oprogs, n);
+		desc = (struct obj_desc){ .license = "GPL", .maps = out->maps,
+					  .nmaps = out->nmaps, .progs = oprogs,
+					  .nprogs = n };
 	}
-	desc = (struct obj_desc){ .license = "GPL", .maps = out->maps,
-				  .nmaps = out->nmaps, .progs = oprogs,
-				  .nprogs = out->nprogs };
 	if (elf_write_object(&desc, &out->elf, &out->elf_len, &err) < 0) {
 		struct loc loc = { p->script->file, 0, 0 };
 
@@ -195,6 +228,16 @@ void codegen_print_listing(FILE *out, const struct compiled *c)
 			cp->code.ninsns, cp->code.stack_size);
 		bpf_print_listing(out, &cp->code, c->map_names);
 		fputc('\n', out);
+		for (size_t s = 0; s < cp->code.nsubs; s++) {
+			const struct bpf_prog_code *sc = &cp->code.subs[s];
+
+			fprintf(out, "%s: callback of %s (section .text, %zu "
+				     "instructions, %d bytes of stack)\n",
+				sc->name, cp->code.name, sc->ninsns,
+				sc->stack_size);
+			bpf_print_listing(out, sc, c->map_names);
+			fputc('\n', out);
+		}
 	}
 	fprintf(out, "maps:\n");
 	for (int i = 0; i < c->nmaps; i++)

@@ -192,17 +192,33 @@ static int elf_btf_add_funcs(struct elf_btf *eb, const struct obj_desc *d,
 	int vptr, proto, e;
 	size_t i;
 
+	int long_id, cbproto;
+
 	vptr = btf__add_ptr(btf, 0);
 	proto = vptr < 0 ? vptr : btf__add_func_proto(btf, int_id);
 	e = proto < 0 ? proto : btf__add_func_param(btf, "ctx", vptr);
+	/* callbacks: long cb(void *map, void *key, void *value, void *ctx),
+	 * static, as the verifier checks a callback's BTF */
+	long_id = e < 0 ? e : btf__add_int(btf, "long", 8, BTF_INT_SIGNED);
+	cbproto = long_id < 0 ? long_id : btf__add_func_proto(btf, long_id);
+	e = cbproto < 0 ? cbproto : btf__add_func_param(btf, "map", vptr);
+	if (e >= 0)
+		e = btf__add_func_param(btf, "key", vptr);
+	if (e >= 0)
+		e = btf__add_func_param(btf, "value", vptr);
+	if (e >= 0)
+		e = btf__add_func_param(btf, "ctx", vptr);
 	for (i = 0; i < d->nprogs && e >= 0; i++) {
 		const char *name = d->progs[i].code->name;
+		bool cb = d->progs[i].subprog;
 
 		if (!elf_name_valid(name))
 			return elf_fail(
 			    err, "program name '%s' is not an identifier",
 			    name ? name : "(null)");
-		e = btf__add_func(btf, name, BTF_FUNC_GLOBAL, proto);
+		e = btf__add_func(btf, name,
+				  cb ? BTF_FUNC_STATIC : BTF_FUNC_GLOBAL,
+				  cb ? cbproto : proto);
 		eb->func_ids[i] = e;
 	}
 	return e < 0 ? elf_fail(err, "cannot build func BTF: %s", strerror(-e))

@@ -127,16 +127,29 @@ static int elf_prog_relocate(const struct obj_desc *d,
 		const struct obj_map *m;
 		int32_t off;
 
-		if (r->kind == RELOC_SUBPROG)
-			return elf_fail(
-			    err, "%s: bpf-to-bpf calls are not supported yet",
-			    c->name);
 		if (r->insn_idx + 1 >= c->ninsns ||
 		    in->code != (BPF_LD | BPF_IMM | BPF_DW))
 			return elf_fail(
 			    err,
 			    "%s: relocation at insn %u is not on an ld_imm64",
 			    c->name, r->insn_idx);
+		if (r->kind == RELOC_SUBPROG) {
+			/* libbpf: a relocation against a global FUNC of .text
+			 * with imm 0 is the address of that subprogram */
+			if (r->map_idx < 0 || (size_t)r->map_idx >= d->nprogs ||
+			    !d->progs[r->map_idx].subprog)
+				return elf_fail(err,
+						"%s: callback %d is not a "
+						"subprogram",
+						c->name, r->map_idx);
+			in[0].src_reg = BPF_PSEUDO_FUNC;
+			in[0].imm = 0;
+			in[1].imm = 0;
+			rels[i].r_offset = byte_off + r->insn_idx * 8;
+			rels[i].r_info = ELF64_R_INFO(1 + (size_t)r->map_idx,
+						      R_BPF_64_64);
+			continue;
+		}
 		if (r->map_idx < 0 || (size_t)r->map_idx >= d->nmaps)
 			return elf_fail(err,
 					"%s: relocation against unknown map %d",
@@ -222,6 +235,9 @@ static int elf_add_prog_section(struct elf_out *o, const struct obj_desc *d,
 		nrels += c->nrelocs;
 		elf_sym_set(o, 1 + i, c->name, STT_FUNC, sec, place[i].byte_off,
 			    c->ninsns * sizeof(struct bpf_insn));
+		/* hidden: libbpf keeps a callback's BTF linkage static */
+		if (d->progs[i].subprog)
+			o->syms[1 + i].st_other = STV_HIDDEN;
 	}
 	if (!nrels)
 		return 0;

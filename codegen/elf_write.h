@@ -8,6 +8,7 @@
 #ifndef ETAP_ELF_WRITE_H
 #define ETAP_ELF_WRITE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "ir.h"
@@ -24,6 +25,10 @@ struct obj_map {
 struct obj_prog {
 	const char *section; /* e.g. "tracepoint/syscalls/sys_enter_read" */
 	const struct bpf_prog_code *code; /* code->name is the symbol name */
+	/* A callback subprogram, `long NAME(void *map, void *key, void
+	 * *value, void *ctx)`, section ".text": RELOC_SUBPROG relocations
+	 * name it by its index in obj_desc.progs. */
+	bool subprog;
 };
 
 struct obj_desc {

@@ -38,6 +38,9 @@ void ir_func_free(struct ir_func *f)
 	for (size_t i = 0; i < f->ninsns; i++)
 		free(f->insns[i].comment);
 	free(f->insns);
+	for (int i = 0; i < f->nsubs; i++)
+		ir_func_free(f->subs[i]);
+	free(f->subs);
 	free(f->vreg_flags);
 	free(f->pending_comment);
 	free(f->error);

@@ -14,6 +14,7 @@
 #define ETAP_IR_H
 
 #include <linux/bpf.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stddef.h>
@@ -38,7 +39,9 @@ struct bpf_line {
 enum reloc_kind {
 	RELOC_MAP_FD,	 /* ld_imm64 of a map: src_reg = BPF_PSEUDO_MAP_FD */
 	RELOC_MAP_VALUE, /* ld_imm64 of a map value address + offset */
-	RELOC_SUBPROG,	 /* bpf-to-bpf call (reserved for later) */
+	RELOC_SUBPROG,	 /* ld_imm64 of a callback subprogram's address
+			  * (BPF_PSEUDO_FUNC): map_idx is the subprogram's
+			  * index in the program's subs */
 };
 
 struct bpf_map_reloc {
@@ -59,6 +62,10 @@ struct bpf_prog_code {
 	int stack_size; /* bytes of stack used, <= 512 */
 	/* Per instruction, an optional comment for the -p3 listing. */
 	char **comments;
+	/* Callback subprograms (ir_func_sub_new), in index order; each has
+	 * no subs of its own (nested ones are registered on the root). */
+	struct bpf_prog_code *subs;
+	size_t nsubs;
 };
 
 struct ir_func *ir_func_new(const char *name);
@@ -109,6 +116,22 @@ void ir_exit(struct ir_func *f);
 
 /* Reserve stack bytes; returns the (negative) offset from FP. */
 int ir_stack_alloc(struct ir_func *f, int size, int align);
+
+/*
+ * Callback subprograms (codegen/ir_sub.c), for helpers that take a
+ * function (bpf_for_each_map_elem): a second ir_func with its own frame,
+ * entered with the callback arguments in R1..R5 and returning R0. It is
+ * finalized with the program that owns it (nested subprograms belong to
+ * the root program too). *idx receives the index ir_ld_func takes.
+ */
+struct ir_func *ir_func_sub_new(struct ir_func *f, const char *name, int *idx);
+/* dst = address of subprogram idx of f's program (ld_imm64 with
+ * BPF_PSEUDO_FUNC). */
+void ir_ld_func(struct ir_func *f, int dst, int idx);
+/* When vreg was set only as `vreg = base + constant` (how lowering
+ * addresses scratch buffers), store the constant in *off. */
+bool ir_vreg_base_offset(const struct ir_func *f, int vreg, int base,
+			 int32_t *off);
 
 /* Allocate registers and resolve labels. On failure returns -1 and sets
  * *err to a malloc'd message. The ir_func may be freed afterwards. */

@@ -185,6 +185,8 @@ static int fin_emit(struct ir_func *f, const bool *drop, const int *label_slot,
 
 			bi->src_reg = in->reloc == RELOC_MAP_VALUE
 					  ? BPF_PSEUDO_MAP_VALUE
+				      : in->reloc == RELOC_SUBPROG
+					  ? BPF_PSEUDO_FUNC
 					  : BPF_PSEUDO_MAP_FD;
 			bi->imm = 0;
 			bi[1].imm = in->reloc == RELOC_MAP_VALUE
@@ -267,6 +269,11 @@ int ir_func_finalize(struct ir_func *f, struct bpf_prog_code *out, char **err)
 		memset(out, 0, sizeof(*out));
 		goto done;
 	}
+	if (ir_subs_finalize(f, out, err) < 0) {
+		bpf_prog_code_free(out);
+		memset(out, 0, sizeof(*out));
+		goto done;
+	}
 	rc = 0;
 done:
 	free(drop);
@@ -286,6 +293,11 @@ void bpf_prog_code_free(struct bpf_prog_code *p)
 	free(p->insns);
 	free(p->lines);
 	free(p->relocs);
+	for (size_t i = 0; i < p->nsubs; i++)
+		bpf_prog_code_free(&p->subs[i]);
+	free(p->subs);
+	p->subs = NULL;
+	p->nsubs = 0;
 	p->comments = NULL;
 	p->name = NULL;
 	p->insns = NULL;

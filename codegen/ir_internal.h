@@ -51,6 +51,11 @@ struct ir_func {
 	struct loc loc;
 	char *pending_comment;
 	char *error; /* first misuse seen by an emitter, reported by finalize */
+	/* callback subprograms (ir_sub.c): registered on the root function,
+	 * finalized by ir_func_finalize of the root */
+	struct ir_func *root;
+	struct ir_func **subs;
+	int nsubs;
 };
 
 /* Append a blank instruction carrying the current location and comment. */
@@ -94,6 +99,10 @@ struct ir_regs {
 };
 void ir_insn_regs(const struct ir_insn *in, struct ir_regs *r);
 
+/* Finalize the callback subprograms of root function f into out->subs
+ * (ir_sub.c). */
+int ir_subs_finalize(struct ir_func *f, struct bpf_prog_code *out,
+		     char **err);
 /* Drop pure instructions whose results are never read. */
 void ir_dce(struct ir_func *f);
 /* Rewrite f so that it names only R0..R10, adding spill code and slots. */

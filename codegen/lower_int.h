@@ -94,6 +94,11 @@ struct val lower_func_call(struct lower *L, struct node *e);
  * needs scratch space and the MAXACTION counter. */
 bool lower_body_needs_frame(const struct program *p, const struct node *n);
 
+/* lower_foreach.c: unsorted foreach and whole-array delete through a
+ * bpf_for_each_map_elem callback. */
+void lower_foreach_kernel(struct lower *L, struct node *s);
+void lower_delete_all(struct lower *L, struct node *s);
+
 /* lower_stmt_more.c: statements beyond lower.c's; false when s is none. */
 bool lower_stmt_more(struct lower *L, struct node *s);
 /* After a loop: the MAXACTION count goes through memory so that the

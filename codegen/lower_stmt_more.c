@@ -114,8 +114,7 @@ static void lower_foreach(struct lower *L, struct node *s)
 		L->errors++;
 		return;
 	}
-	lw_fail(L, s, "foreach",
-		"move the foreach to a timer or end probe");
+	lower_foreach_kernel(L, s);
 }
 
 void lower_actions_settle(struct lower *L, struct loc loc)
@@ -145,6 +144,11 @@ bool lower_stmt_more(struct lower *L, struct node *s)
 		return true;
 	case S_FOREACH:
 		lower_foreach(L, s);
+		return true;
+	case S_DELETE:
+		if (s->a->kind != E_IDENT)
+			return false;
+		lower_delete_all(L, s);
 		return true;
 	default:
 		return false;
