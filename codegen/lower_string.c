@@ -31,6 +31,16 @@ static int clamp_max(struct lower *L, int strmax)
 	return strmax <= 0 || strmax > m ? m : strmax;
 }
 
+/* The smallest 2^k - 1 >= hi. */
+static int32_t mask_above(int32_t hi)
+{
+	int32_t m = 0;
+
+	while (m < hi && m < INT32_MAX / 2)
+		m = 2 * m + 1;
+	return m;
+}
+
 /* Unsigned clamp of reg to [0, hi] in place (a negative value becomes
  * hi: callers only pass lengths that cannot be negative, or counts where a
  * negative one was already zeroed). */
@@ -41,6 +51,11 @@ static void clamp_reg(struct lower *L, int reg, int32_t hi)
 	ir_jcond_imm(F(L), BPF_JLE, reg, hi, ok);
 	ir_mov_imm(F(L), reg, hi);
 	ir_label_place(F(L), ok);
+	/* The value is <= hi now; the mask changes nothing but tells older
+	 * verifiers (6.1's) a bound when reg lives in a spill slot: they do
+	 * not narrow the spilled copy on the branch above, and a fill would
+	 * bring back the unbounded value of the path that jumped. */
+	ir_alu_imm(F(L), BPF_AND, reg, mask_above(hi));
 }
 
 /* Zero when negative. */

@@ -281,7 +281,14 @@ static int resolve_kernel_function(struct resolve_ctx *rc)
 		mech = ret ? MECH_FEXIT : MECH_FENTRY;
 	else if (kfeature_kprobes(&why_k))
 		mech = ret ? MECH_KRETPROBE : MECH_KPROBE;
-	else {
+	else if (rc->pp->optional) {
+		/* an optional point (a tapset's first choice) matches
+		 * nothing here, so its alias falls to the next one */
+		for (int i = 0; i < l.n; i++)
+			free(l.v[i]);
+		free(l.v);
+		return 0;
+	} else {
 		char *s = pp_name(rc->pp);
 		char sug[512];
 

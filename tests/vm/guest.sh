@@ -19,8 +19,8 @@ fail() {
 	echo "VM FAIL $n"
 	for l in "$@"; do echo "VM     $l"; done
 	echo "VM     rc=$RC"
-	head -15 $T/out | sed 's/^/VM     | /'
-	head -15 $T/err | sed 's/^/VM     ! /'
+	head -8 $T/out | sed 's/^/VM     | /'
+	tail -8 $T/err | sed 's/^/VM     ! /'
 }
 
 # run MECH ARGS...: ETAP_MECH=MECH (empty: let etap probe the kernel)
@@ -82,4 +82,65 @@ for m in fentry kprobe; do
 	}'
 	want $m/return-args "ret=123 count=123 entry=123 pos=0 name=data" 1
 	want $m/return-entry-chain "ret=123 count=123 entry=123 pos=123 name=data" 1
+done
+
+# ---- vfs.* through kernel.function (fentry/fexit, then kprobes) ----
+# A file on a RAM disk with vfat gives a real devname; /tmp (tmpfs) has
+# no block device, so "N/A" there.
+BDEV=
+if insmod /vm/modules/brd.ko rd_nr=1 rd_size=2048 max_part=0 &&
+	insmod /vm/modules/fat.ko && insmod /vm/modules/vfat.ko &&
+	insmod /vm/modules/nls_cp437.ko && insmod /vm/modules/nls_ascii.ko &&
+	mkdosfs /dev/ram0 >/dev/null && mount -t vfat /dev/ram0 /mnt; then
+	BDEV=ram0
+	dd if=/dev/zero of=/mnt/disk bs=1000 count=1 2>/dev/null
+	DINO=$(stat -c %i /mnt/disk)
+else
+	echo "VM SKIP vfs-devname: no RAM disk with vfat in this guest"
+fi
+
+for m in fentry kprobe; do
+	run $m -c "$READ2" -e 'probe vfs.read.return {
+		if (pid() == target())
+			printf("%s %d %d %s %d %s\n", name, bytes_to_read, bytes_read,
+			       devname, ino, retstr)
+	}'
+	wantn $m/vfs.read.return "vfs.read 123 123 N/A $INO 123" 2
+
+	run $m -c "$READ2" -e 'probe vfs.read {
+		if (pid() == target())
+			printf("%s %d %s %d %s\n", name, bytes_to_read, devname, ino,
+			       argstr)
+	}'
+	# stap's argstr: count, the pos pointer as a number, buf
+	want $m/vfs.read "vfs.read 123 N/A $INO 123, -?[0-9]+, 0x[0-9a-f]+" 1
+
+	[ -n "$BDEV" ] || continue
+	run $m -c "dd if=/tmp/data of=/mnt/out$m bs=200 count=3 conv=fsync" \
+		-e 'global bytes, wdev, inode
+		probe vfs.write.return {
+			if (pid() == target() && bytes_written > 0) {
+				bytes[execname(), devname] += bytes_written
+				if (devname != "N/A")
+					inode = ino
+			}
+		}
+		probe vfs.write {
+			if (pid() == target() && devname != "N/A")
+				wdev = dev
+		}
+		probe end {
+			foreach ([e, d] in bytes)
+				printf("%s %s %d\n", e, d, bytes[e, d])
+			printf("ino=%d dev=%d:%d\n", inode, wdev >> 20, wdev & 0xfffff)
+		}'
+	d=$(stat -c %d /mnt/out$m)
+	want $m/vfs.write.return-devname "dd $BDEV 600" 1
+	want $m/vfs.write-ino-dev "ino=$(stat -c %i /mnt/out$m) dev=$(((d >> 8) & 0xfff)):$(((d & 0xff) | ((d >> 12) & 0xfff00)))" 1
+
+	run $m -c "dd if=/mnt/disk of=/dev/null bs=500" -e 'probe vfs.read.return {
+		if (pid() == target() && bytes_read)
+			printf("%s %d %d\n", devname, ino, bytes_read)
+	}'
+	wantn $m/vfs.read.return-devname "$BDEV $DINO 500" 2
 done

@@ -6,6 +6,8 @@
 #
 #   tests/vm/lane.sh            prepare (cached), boot, print PASS/FAIL lines
 #   tests/vm/lane.sh -v         also show the guest's serial console
+#   ETAP_VM_GUEST=FILE tests/vm/lane.sh -v   run FILE as the guest script
+#                               instead of tests/vm/guest.sh (debugging)
 #
 # The kernel package is fetched with `apt-get download` and unpacked with
 # `dpkg -x` (never installed); the uncompressed ELF vmlinux is cut out of
@@ -40,11 +42,16 @@ BUSYBOX=$(command -v busybox 2>/dev/null || true)
 [ -x "$ETAP" ] || skip "$ETAP is not built"
 
 # ---- the kernel: newest cached, else the 6.1 flavour apt offers ----
+# cache/kernel-VERSION/ holds vmlinux and the few modules the guest loads
+# (a RAM disk and vfat, so files can live on a block device).
+VM_MODULES="drivers/block/brd.ko fs/fat/fat.ko fs/fat/vfat.ko
+	fs/nls/nls_cp437.ko fs/nls/nls_ascii.ko"
+
 vm_kernel() {
-	local pkg deb v
-	v=$(ls "$CACHE"/vmlinux-* 2>/dev/null | sort -V | tail -1)
-	if [ -n "$v" ]; then
-		echo "$v"
+	local pkg deb k m
+	k=$(ls -d "$CACHE"/kernel-*/vmlinux 2>/dev/null | sort -V | tail -1)
+	if [ -n "$k" ]; then
+		dirname "$k"
 		return 0
 	fi
 	pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
@@ -59,10 +66,14 @@ vm_kernel() {
 		return 1
 	deb=$(ls "$CACHE"/dl/*.deb 2>/dev/null | head -1)
 	[ -n "$deb" ] && dpkg -x "$deb" "$CACHE/dl/x" || return 1
-	vm_extract "$CACHE"/dl/x/boot/vmlinuz-* \
-		"$CACHE/vmlinux-${pkg#linux-image-}" || return 1
+	k="$CACHE/kernel-${pkg#linux-image-}"
+	mkdir -p "$k/modules" || return 1
+	for m in $VM_MODULES; do
+		cp "$CACHE"/dl/x/lib/modules/*/kernel/"$m" "$k/modules/" 2>/dev/null
+	done
+	vm_extract "$CACHE"/dl/x/boot/vmlinuz-* "$k/vmlinux" || return 1
 	rm -rf "$CACHE/dl"
-	echo "$CACHE/vmlinux-${pkg#linux-image-}"
+	echo "$k"
 }
 
 # The vmlinuz is a boot stub followed by the compressed ELF kernel: find
@@ -94,19 +105,21 @@ vm_extract() {
 	return 1
 }
 
-KERNEL=$(vm_kernel) ||
+KDIR=$(vm_kernel) ||
 	skip "no Debian linux-image-6.1.0-*-amd64 package could be fetched and unpacked"
+KERNEL=$KDIR/vmlinux
 
 # ---- the initramfs: rebuilt every run (etap changes), uncompressed ----
 ROOT="$CACHE/root"
 rm -rf "$ROOT"
-mkdir -p "$ROOT"/{bin,sbin,dev,proc,sys,tmp,etc,vm/tapset,usr/bin,usr/sbin} ||
+mkdir -p "$ROOT"/{bin,sbin,dev,proc,sys,tmp,etc,mnt,vm/tapset,vm/modules,usr/bin,usr/sbin} ||
 	skip "cannot build the initramfs tree"
 cp "$BUSYBOX" "$ROOT/bin/busybox"
 cp "$here/init" "$ROOT/init"
-cp "$here/guest.sh" "$ROOT/vm/guest.sh"
+cp "${ETAP_VM_GUEST:-$here/guest.sh}" "$ROOT/vm/guest.sh"
 cp "$ETAP" "$ROOT/vm/etap"
 cp "$top"/tapset/*.stp "$ROOT/vm/tapset/"
+cp "$KDIR"/modules/*.ko "$ROOT/vm/modules/" 2>/dev/null
 chmod 755 "$ROOT/init" "$ROOT/vm/guest.sh"
 for lib in $(ldd "$ETAP" | grep -o '/[^ ]*'); do
 	mkdir -p "$ROOT$(dirname "$lib")"
@@ -144,5 +157,5 @@ if ! grep -q '^VM DONE' "$CONSOLE.txt"; then
 		"after $(awk "BEGIN{printf \"%.1f\", $end - $start}") s)"
 	tail -30 "$CONSOLE.txt" | sed 's/^/    /'
 fi
-printf 'vm lane: %s, %.1f s\n' "$(basename "$KERNEL")" \
+printf 'vm lane: %s, %.1f s\n' "$(basename "$KDIR")" \
 	"$(awk "BEGIN{print $end - $start}")"
