@@ -217,6 +217,13 @@ static void fe_callback(struct lower *L, struct fe_iter *it, struct lower *C,
 		lw_emit_error(C, it->stmt->loc, "MAXACTION exceeded");
 		ir_label_place(f, fine);
 	}
+	{
+		/* a body ending in break or next leaves l_cont without a
+		 * jump to it: this one is never taken at run time */
+		int one = lw_imm(C, 1);
+
+		ir_jcond_imm(f, BPF_JEQ, one, 0, l_cont);
+	}
 	if (it->fe) {
 		fe_bind(C, it, kv, vv);
 		lw_stmt(C, it->fe->body);
