@@ -529,17 +529,21 @@ static void eval_in(struct eval *ev, const struct node *n, struct value *out)
 	int cnt;
 
 	value_set_long(out, 0);
-	if (!g || g->type == T_STATS) {
-		eval_unsupported(ev, n, "statistics aggregates are");
+	if (!g) {
+		eval_unsupported(ev, n, "this expression is");
 		return;
 	}
-	if (!eval_pattern(ev, n->args, pat, star, g->nkeys)) {
+	/* aggregates: any element the kernel or user context collected */
+	if (!eval_pattern(ev, n->args, pat, star, g->nkeys) &&
+	    g->type != T_STATS) {
 		if (!ev->unwind)
 			out->l = store_array_get(ev->st, g, pat, &elem);
 		value_free(&elem);
 		goto out;
 	}
-	if (ev->unwind || store_array_keys(ev->st, g, &keys, &cnt) < 0)
+	if (ev->unwind || (g->type == T_STATS
+				   ? eval_stats_keys(ev, g, &keys, &cnt)
+				   : store_array_keys(ev->st, g, &keys, &cnt)) < 0)
 		goto out;
 	for (int i = 0; i < cnt && !out->l; i++)
 		out->l = eval_keys_match(keys + i * g->nkeys, pat, star,

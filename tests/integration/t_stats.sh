@@ -76,6 +76,8 @@ expect foreach-limit 0 "y z " \
 	-e "$arr"' foreach (k in a+ limit 2) printf("%s ", k); printf("\n") exit() }'
 expect delete-element 0 "x y 0" \
 	-e "$arr"' delete a["z"]; foreach (k+ in a) printf("%s ", k); printf("%d\n", @count(a["z"])) exit() }'
+expect in-stats-array 0 "1 0 1" \
+	-e "$arr"' printf("%d %d %d\n", ["x"] in a, ["w"] in a, [*] in a) exit() }'
 expect delete-scalar 0 "0 1" \
 	-e 'global s probe begin { s <<< 1; s <<< 2; delete s; printf("%d ", @count(s)); s <<< 7; printf("%d\n", @count(s)) exit() }'
 
