@@ -14,6 +14,7 @@
 #include "lower.h"
 #include "lower_target.h"
 #include "codegen_kernel.h"
+#include "lower_regex.h"
 
 int lower_add_rec(struct lower_shared *sh, const struct rec_desc *r)
 {
@@ -104,6 +105,7 @@ static void codegen_layout_maps(const struct program *p, struct compiled *c,
 	map_add(c, "etap_scratch", BPF_MAP_TYPE_PERCPU_ARRAY, 4,
 		scratch ? scratch : 8, 1, 0);
 	codegen_kernel_maps(p, c, scratch ? scratch : 8);
+	codegen_regex_maps(c);
 }
 
 static uint32_t ringbuf_size_pow2(uint32_t v)
@@ -134,6 +136,10 @@ int codegen_program(const struct program *p, const struct codegen_options *o,
 	sh.map_rb = p->nmaps_arrays + 1;
 	sh.map_scratch = p->nmaps_arrays + 2;
 	codegen_kernel_plan(p, out, p->nmaps_arrays + 3);
+	if (codegen_regex_plan(p, out, p->nmaps_arrays + 3 + out->ntail +
+					       (out->map_sysnames >= 0) +
+					       (out->map_scratch_perf >= 0)) < 0)
+		return -1;
 	for (const struct rprobe *rp = p->probes; rp; rp = rp->next)
 		nk += rp->kernel;
 	out->progs = calloc(nk + 1 + CODEGEN_MAX_DISPATCHERS,

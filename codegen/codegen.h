@@ -73,6 +73,12 @@ struct compiled {
 	 * may interrupt other handlers on the same CPU). */
 	int map_tail0, ntail;
 	int map_sysnames, map_scratch_perf;
+	/* "etap_regex" after those (lower_regex.c), -1 when no kernel
+	 * probe matches: every pattern's tables (regex_prog.map_off), which
+	 * the loader copies in before attaching. */
+	int map_regex;
+	void *regex_value;
+	uint32_t regex_size;
 	struct compiled_prog *progs;
 	int nprogs;
 	struct rec_desc *recs;

@@ -12,4 +12,5 @@ libetap_codegen_a_SOURCES += runtime/printf_fmt.c runtime/strbuf.c
 libetap_codegen_a_SOURCES += codegen/lower_target.c codegen/lower_target.h \
 	codegen/codegen_kernel.c codegen/codegen_kernel.h
 libetap_codegen_a_SOURCES += codegen/lower_stats.c codegen/lower_stats.h
+libetap_codegen_a_SOURCES += codegen/lower_regex.c codegen/lower_regex.h
 libetap_codegen_a_SOURCES += codegen/lower_foreach.c

@@ -10,6 +10,7 @@
  * addressed directly in the global-data map value; arrays are hash maps.
  */
 #include "lower_int.h"
+#include "lower_regex.h"
 #include "lower_stats.h"
 #include "lower_target.h"
 
@@ -987,7 +988,8 @@ static struct val lower_builtin(struct lower *L, struct node *e)
 		struct val v;
 
 		if (lower_builtin_more(L, e, &v) ||
-		    lower_task_builtin(L, e, &v))
+		    lower_task_builtin(L, e, &v) ||
+		    lower_regex_builtin(L, e, &v))
 			return v;
 		lower_fail(L, e, "this function", "call it from a begin, end "
 						  "or timer probe");
@@ -1071,6 +1073,8 @@ static struct val lower_expr(struct lower *L, struct node *e)
 		return lower_assign(L, e, discard);
 	case E_TERNARY:
 		return lower_ternary(L, e);
+	case E_REGEX:
+		return lower_regex_match(L, e);
 	default:
 		lower_fail(L, e, "this expression", NULL);
 		return val_long(imm(L, 0));
@@ -1270,7 +1274,8 @@ int lower_probe(struct lower_shared *sh, const struct rprobe *rp,
 			use_scratch = true;
 	/* loops need it too: lower_actions_settle keeps a count there */
 	if (use_scratch || needs_scratch(rp->body) || has_loop(rp->body) ||
-	    lower_body_needs_frame(L.p, rp->body)) {
+	    lower_body_needs_frame(L.p, rp->body) ||
+	    lower_regex_used(rp->body)) {
 		zoff = ir_stack_alloc(f, 8, 8);
 		ir_store_imm(f, 4, IR_FP, (int16_t)zoff, 0);
 		zp = vr(&L);
@@ -1307,6 +1312,7 @@ int lower_probe(struct lower_shared *sh, const struct rprobe *rp,
 			ir_mov_imm(f, L.locals[i], 0);
 		}
 	}
+	lower_regex_begin(&L);
 	L.actions = -1;
 	if (has_loop(rp->body) || lower_body_needs_frame(L.p, rp->body)) {
 		L.actions = vr(&L);

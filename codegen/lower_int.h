@@ -48,6 +48,10 @@ struct lower {
 	 * string local receiving the message (or -1). */
 	int catch_label;
 	int catch_msg;
+	/* Regular expressions (lower_regex.c): the handler's last-match
+	 * state in scratch, and whether matched() needs the group scans. */
+	bool rx_on, rx_matched;
+	uint32_t rx_state;
 };
 
 /* Helpers of lower.c (exported under lw_ names). */

@@ -65,6 +65,22 @@ int loader_fill_tables(struct loader *l)
 			bpf_map_update_elem(fd, &key, v, BPF_ANY);
 		}
 	}
+	/* The regex tables: programs only read them (BPF_F_RDONLY_PROG);
+	 * frozen, nothing changes them afterwards. */
+	if (c->map_regex >= 0) {
+		int fd = map_fd_of(l, c->map_regex);
+		uint32_t key = 0;
+
+		if (fd < 0 ||
+		    bpf_map_update_elem(fd, &key, c->regex_value, BPF_ANY) ||
+		    bpf_map_freeze(fd)) {
+			fprintf(stderr,
+				"etap: cannot load the regular expression "
+				"tables: %s\n",
+				strerror(errno));
+			return -errno;
+		}
+	}
 	return 0;
 }
 

@@ -35,8 +35,8 @@ static const struct builtin_info builtins[] = {
 	{ "log", BI_LOG, 1, 1, T_VOID, T_STRING, false },
 	{ "warn", BI_WARN, 1, 1, T_VOID, T_STRING, false },
 	{ "pp", BI_PP, 0, 0, T_STRING, T_UNKNOWN, false },
-	{ "matched", BI_MATCHED, 1, 1, T_STRING, T_LONG, false },
-	{ "ngroups", BI_NGROUPS, 0, 0, T_LONG, T_UNKNOWN, false },
+	{ "matched", BI_MATCHED, 1, 1, T_STRING, T_LONG, true },
+	{ "ngroups", BI_NGROUPS, 0, 0, T_LONG, T_UNKNOWN, true },
 };
 
 #define NBUILTINS (sizeof(builtins) / sizeof(builtins[0]))
