@@ -15,6 +15,7 @@
 
 #include "../parser/diag.h"
 #include "alias.h"
+#include "btf_types.h"
 #include "sem_internal.h"
 #include "tapset.h"
 
@@ -53,6 +54,31 @@ static bool has_local(const struct rprobe *rp, const char *name)
 	return false;
 }
 
+/* kernel.function's typed arguments (and $return) from kernel BTF, in
+ * stap's spelling: "$file:struct file*". */
+static void kfunc_vars_print(FILE *m, const struct rprobe *rp)
+{
+	struct btf_proto pr;
+	char t[256];
+
+	if (btf_function_proto(rp->kfunc, &pr) < 0)
+		return;
+	for (int i = 0; i <= pr.nargs; i++) {
+		uint32_t id = i < pr.nargs ? pr.args[i].type_id : pr.ret_type;
+		char *star;
+
+		if (i == pr.nargs && (!rp->is_return || !id))
+			break;
+		if (i < pr.nargs && !pr.args[i].name)
+			continue;
+		btf_type_name(id, t, sizeof(t));
+		while ((star = strstr(t, " *")))
+			memmove(star, star + 1, strlen(star));
+		fprintf(m, " $%s:%s", i < pr.nargs ? pr.args[i].name : "return",
+			t);
+	}
+}
+
 /* Variables of one resolved probe: locals its alias bodies assign, then
  * the context names every probe of its kind offers, then $fields. */
 static void vars_print(FILE *m, const struct rprobe *rp)
@@ -83,6 +109,8 @@ static void vars_print(FILE *m, const struct rprobe *rp)
 		fputs(" name:string", m);
 	if (rp->syscall && rp->is_return && !has_local(rp, "retval"))
 		fputs(" retval:long", m);
+	if (rp->type == PT_KFUNC)
+		kfunc_vars_print(m, rp);
 	if (!rp->tp)
 		return;
 	for (int i = 0; i < rp->tp->nfields; i++) {

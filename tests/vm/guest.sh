@@ -63,8 +63,23 @@ want mech-auto-fexit 'kernel.function\("vfs_read"\).return /\* kernel context, f
 run kprobe -p2 -e 'probe kernel.function("vfs_read") { } probe kernel.function("vfs_read").return { }'
 want mech-forced-kprobe 'kernel.function\("vfs_read"\) /\* kernel context, kprobe vfs_read \*/'
 want mech-forced-kretprobe 'kernel.function\("vfs_read"\).return /\* kernel context, kretprobe vfs_read \*/'
+run "" -L 'kernel.function("vfs_read").return'
+want listing-kfunc 'kernel.function\("vfs_read"\).return \$file:struct file\* \$buf:char\* \$count:size_t \$pos:loff_t\* \$return:ssize_t'
 
 for m in fentry kprobe; do
+	# a wildcard attaches every match (vfs_read, vfs_readlink, vfs_readv:
+	# busybox reads its /proc/self/exe link too); one function may carry
+	# several probes
+	run $m -c "$READ2" -e 'global w, r, l
+		probe kernel.function("vfs_rea*").call {
+			if (pid() == target() && execname() == "dd") w++ }
+		probe kernel.function("vfs_read") {
+			if (pid() == target() && execname() == "dd") r++ }
+		probe kernel.function("vfs_readlink") {
+			if (pid() == target() && execname() == "dd") l++ }
+		probe end { printf("w=%d sum=%d r=%d\n", w, w == r + l, r) }'
+	want $m/wildcard-call "w=[3-9] sum=1 r=2" 1
+
 	# entry: typed arguments, -> chains through kernel structs
 	run $m -c "$READ2" -e 'probe kernel.function("vfs_read") {
 		if (pid() == target())
