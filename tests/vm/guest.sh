@@ -87,6 +87,20 @@ for m in fentry kprobe; do
 	}'
 	wantn $m/entry-args "count=123 ino=$INO" 2
 
+	# a user-space string argument, at entry and through @entry
+	run $m -c "dd if=/tmp/data of=/dev/null count=0" -e '
+		probe kernel.function("do_sys_openat2") {
+			if (pid() == target())
+				printf("open %s\n", user_string($filename))
+		}
+		probe kernel.function("do_sys_openat2").return {
+			if (pid() == target())
+				printf("fd=%d %s\n", $return,
+				       @entry(user_string($filename)))
+		}'
+	want $m/entry-user-string "open /tmp/data" 1
+	want $m/return-entry-user-string "fd=[0-9]+ /tmp/data" 1
+
 	# return: $return, arguments, @entry of an argument and of a string;
 	# $pos[0] is read at entry as in stap (vfs_read advanced *pos since)
 	run $m -c "$READ2" -e 'probe kernel.function("vfs_read").return {

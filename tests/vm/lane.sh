@@ -105,13 +105,17 @@ vm_extract() {
 	return 1
 }
 
-KDIR=$(vm_kernel) ||
+# One fetch at a time (several check runs may share the tree).
+KDIR=$( (flock 9 && vm_kernel) 9>"$CACHE/.lock") ||
 	skip "no Debian linux-image-6.1.0-*-amd64 package could be fetched and unpacked"
 KERNEL=$KDIR/vmlinux
 
 # ---- the initramfs: rebuilt every run (etap changes), uncompressed ----
-ROOT="$CACHE/root"
-rm -rf "$ROOT"
+# Per-run files live in their own directory, so runs may overlap; the last
+# console log is kept as cache/console.log.
+RUN=$(mktemp -d "$CACHE/run.XXXXXX") || skip "cannot create a run directory in $CACHE"
+trap 'rm -rf "$RUN"' EXIT
+ROOT="$RUN/root"
 mkdir -p "$ROOT"/{bin,sbin,dev,proc,sys,tmp,etc,mnt,vm/tapset,vm/modules,usr/bin,usr/sbin} ||
 	skip "cannot build the initramfs tree"
 cp "$BUSYBOX" "$ROOT/bin/busybox"
@@ -126,28 +130,29 @@ for lib in $(ldd "$ETAP" | grep -o '/[^ ]*'); do
 	cp -L "$lib" "$ROOT$lib"
 done
 echo "root:x:0:0:root:/:/bin/sh" >"$ROOT/etc/passwd"
-INITRD="$CACHE/initramfs.cpio"
+INITRD="$RUN/initramfs.cpio"
 (cd "$ROOT" && find . | "$BUSYBOX" cpio -o -H newc -R 0:0 2>/dev/null) \
 	>"$INITRD" || skip "cannot write the initramfs (busybox cpio)"
 
 # ---- boot ----
-CONSOLE="$CACHE/console.log"
+CONSOLE="$RUN/console.log"
 start=$(date +%s.%N)
 timeout -s KILL "$BOOT_TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max \
 	-smp 1 -m 768 -nodefaults -no-reboot -display none -monitor none \
 	-serial "file:$CONSOLE" \
 	-kernel "$KERNEL" -initrd "$INITRD" \
 	-append "console=ttyS0 panic=-1 loglevel=4 mitigations=off rdinit=/init" \
-	</dev/null >"$CACHE/qemu.log" 2>&1
+	</dev/null >"$RUN/qemu.log" 2>&1
 qrc=$?
 end=$(date +%s.%N)
 [ "$verbose" -eq 1 ] && cat "$CONSOLE"
 tr -d '\r' <"$CONSOLE" >"$CONSOLE.txt"
+cp "$CONSOLE.txt" "$CACHE/console.log" 2>/dev/null
 
 if ! grep -q '^VM BOOTED' "$CONSOLE.txt"; then
 	tail -20 "$CONSOLE.txt" | sed 's/^/    /'
-	sed 's/^/    qemu: /' "$CACHE/qemu.log" | tail -5
-	skip "the guest did not boot (qemu exit $qrc; console in $CONSOLE)"
+	sed 's/^/    qemu: /' "$RUN/qemu.log" | tail -5
+	skip "the guest did not boot (qemu exit $qrc; console in $CACHE/console.log)"
 fi
 sed -n 's/^VM \(PASS\|FAIL\) \(.*\)/\1 vm\/\2/p; s/^VM \(SKIP\) \(.*\)/\1 vm\/\2/p; s/^VM \(    .*\)/\1/p' \
 	"$CONSOLE.txt"
