@@ -112,8 +112,6 @@ static void consumer_emit(struct consumer *cs, uint32_t id,
 		break;
 	case REC_ERROR:
 		cs->errors++;
-		if (cs->errors_exceeded && cs->errors_exceeded(cs->arg))
-			cs->error_state = true;
 		/* Keep the script's output and the error in the order they
 		 * happened when both go to the same terminal. */
 		fflush(cs->out);
@@ -141,15 +139,10 @@ static int consumer_on_record(void *ctx, void *data, size_t size)
 		return 0;
 	}
 	cs->records++;
-	/* Once errors put the session in error, stap runs no more probe
-	 * handlers; kernel probes here may still fire until they are
-	 * detached, so what they send is dropped, not shown. */
-	if (cs->error_state) {
-		cs->suppressed++;
-		if (cs->c->recs[hdr.id].kind == REC_ERROR)
-			cs->suppressed_errors++;
-		return 0;
-	}
+	/* Every record comes from a handler that started before the
+	 * session went into error (handlers check the error count in
+	 * global data on entry), so all of it is shown, as stap shows the
+	 * output and errors of handlers that were already running. */
 	consumer_print_record(cs, hdr.id, data);
 	/* libbpf keeps consuming while producers keep producing; stop after
 	 * a batch so the run loop still sees signals, timers and exit. The

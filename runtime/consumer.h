@@ -27,12 +27,6 @@ struct consumer {
 	uint64_t malformed;
 	int batch; /* records in the current drain */
 	bool exit_requested; /* a REC_EXIT arrived */
-	/* Set when errors exceeded MAXERRORS: later records are dropped. */
-	bool error_state;
-	uint64_t suppressed, suppressed_errors;
-	/* Asked after each error record: has the run too many errors? */
-	bool (*errors_exceeded)(void *arg);
-	void *arg;
 };
 
 /* Returns 0 or -errno (reported). */

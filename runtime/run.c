@@ -73,6 +73,8 @@ struct run {
 	enum run_stop stop;
 	uint64_t drops_said;	/* drops already reported while running */
 	uint64_t drops_said_at; /* when, monotonic ns */
+	uint64_t user_errors_pushed; /* user-context errors added to GD_ERRORS */
+	bool error_state; /* errors exceeded MAXERRORS */
 };
 
 static volatile sig_atomic_t run_signal;
@@ -133,7 +135,7 @@ static uint64_t run_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-static uint64_t run_gd_read(const struct run *r, uint32_t off)
+static uint64_t run_gd_read(struct run *r, uint32_t off)
 {
 	uint64_t v = 0;
 
@@ -142,28 +144,40 @@ static uint64_t run_gd_read(const struct run *r, uint32_t off)
 	return v;
 }
 
-/* Kernel errors are counted in global data even when their record could
- * not be sent: those count too. Errors in records dropped after the run
- * entered its error state do not (stap would not have run those). */
-static uint64_t run_error_count(const struct run *r)
+/* Every error counts once. Kernel handlers add theirs to GD_ERRORS
+ * whether or not their record could be sent; user-context errors are
+ * added there too, so that kernel handlers, which check GD_ERRORS on
+ * entry, stop as soon as the total exceeds MAXERRORS, whichever context
+ * made the errors. Counting records instead would race with the ring
+ * buffer: the counter runs ahead of the records still queued. */
+static void run_push_user_errors(struct run *r)
+{
+	uint64_t n;
+
+	if (!r->ev || !r->ld.gd)
+		return;
+	n = (uint64_t)eval_error_count(r->ev);
+	if (n <= r->user_errors_pushed)
+		return;
+	__atomic_fetch_add((uint64_t *)(r->ld.gd + GD_ERRORS),
+			   n - r->user_errors_pushed, __ATOMIC_SEQ_CST);
+	r->user_errors_pushed = n;
+}
+
+static uint64_t run_error_count(struct run *r)
 {
 	uint64_t k = run_gd_read(r, GD_ERRORS);
-	uint64_t seen = r->cs.errors + r->cs.suppressed_errors;
-	uint64_t lost = k > seen ? k - seen : 0;
+	uint64_t user = r->ev ? (uint64_t)eval_error_count(r->ev) : 0;
 
-	return r->cs.errors + lost +
-	       (r->ev ? (uint64_t)eval_error_count(r->ev) : 0);
+	run_push_user_errors(r);
+	k = k > r->user_errors_pushed ? k - r->user_errors_pushed : 0;
+	return k + user;
 }
 
 /* stap ends a run once errors exceed MAXERRORS. */
-static bool run_errors_exceeded(const struct run *r)
+static bool run_errors_exceeded(struct run *r)
 {
 	return run_error_count(r) > (uint64_t)r->p->opt.maxerrors;
-}
-
-static bool run_errors_exceeded_cb(void *arg)
-{
-	return run_errors_exceeded(arg);
 }
 
 static int run_probe_cmp(const void *a, const void *b)
@@ -204,7 +218,7 @@ static void run_check_stop(struct run *r)
 		r->stop = RUN_STOP_EXIT;
 	else if (run_errors_exceeded(r)) {
 		r->stop = RUN_STOP_ERRORS;
-		r->cs.error_state = true;
+		r->error_state = true;
 	}
 	else if (ferror(r->out))
 		r->stop = RUN_STOP_OUTPUT;
@@ -242,8 +256,8 @@ static void run_probes(struct run *r, const struct rprobe **v, int n,
 		if (at_end)
 			continue;
 		if (run_errors_exceeded(r))
-			r->cs.error_state = true;
-		if (run_signal || r->cs.error_state)
+			r->error_state = true;
+		if (run_signal || r->error_state)
 			break;
 	}
 }
@@ -470,8 +484,6 @@ static int run_start(struct run *r)
 	if (consumer_open(&r->cs, r->c, r->ld.rb_fd, r->out) < 0)
 		return -1;
 	r->cs_open = true;
-	r->cs.errors_exceeded = run_errors_exceeded_cb;
-	r->cs.arg = r;
 	/* -T counts from here; timers start after it, so that -T 5 with
 	 * timer.s(5) ends the run before a last, nearly empty tick. */
 	if (r->o->timeout_s > 0)
