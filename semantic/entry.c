@@ -85,6 +85,10 @@ static void global_add(struct program *p, const char *name, struct loc l)
 		abort();
 	g->loc = l;
 	g->name = (char *)ast_intern(name);
+	/* A return that never comes (a missed kretprobe, a thread killed
+	 * in the call) leaves an element behind: evict the oldest rather
+	 * than fail when the array fills. */
+	g->wrap = true;
 	while (*tail)
 		tail = &(*tail)->next;
 	*tail = g;

@@ -12,8 +12,8 @@ RET='probe kernel.function("vfs_read").return {
 
 # ---- @entry through kretprobes: an entry probe saves the values ----
 ETAP_MECH=kprobe expect entry-kretprobe-p2 0 '# globals
-__entry_0_0:long[long]  (hash map, key 8 bytes, value 8 bytes, 2048 entries)
-__entry_0_1:long[long]  (hash map, key 8 bytes, value 8 bytes, 2048 entries)
+__entry_0_0:long[long]  (hash map, key 8 bytes, value 8 bytes, 2048 entries, wrapping)
+__entry_0_1:long[long]  (hash map, key 8 bytes, value 8 bytes, 2048 entries, wrapping)
 # probes
 kernel.function("vfs_read") /* kernel context, kprobe vfs_read */
 kernel.function("vfs_read").return /* kernel context, kretprobe vfs_read */
@@ -28,7 +28,7 @@ kernel.function("vfs_read").return /* kernel context, fexit vfs_read */' \
 
 # ---- ... but a chain is read as at entry, as in stap ----
 ETAP_MECH=fentry expect entry-fexit-chain-p2 0 '# globals
-__entry_0_0:long[long]  (hash map, key 8 bytes, value 8 bytes, 2048 entries)
+__entry_0_0:long[long]  (hash map, key 8 bytes, value 8 bytes, 2048 entries, wrapping)
 # probes
 kernel.function("vfs_read") /* kernel context, fentry vfs_read */
 kernel.function("vfs_read").return /* kernel context, fexit vfs_read */
