@@ -207,11 +207,11 @@ struct program {
 	uint32_t gd_size; /* bytes of global data */
 	int nmaps_arrays; /* array maps are maps 0..nmaps_arrays-1 */
 	uint32_t gd_stats_zero; /* zeros in global data that new per-CPU
+				 * aggregate elements are created from */
 	/* compiled regular expressions (semantic/regex.h), also on their
 	 * E_REGEX nodes' ->sem */
 	struct regex_prog **regexes;
 	int nregexes;
-				 * aggregate elements are created from */
 };
 
 /* Pass 2: resolve and type everything. Errors go through diag_report;
