@@ -285,6 +285,26 @@ static int loader_create_maps(struct loader *l)
 	return err;
 }
 
+/* The ring buffer is only big (-s, 16 MiB by default) for scripts whose
+ * kernel probes print. When they can only send exit(), errors, warn()
+ * or abort() (rare, and errors are counted in global data even when
+ * their record is lost), 64 KiB do: creating and zeroing 16 MiB costs
+ * ~5 ms of startup, and the consumer's mapping of it (twice its size,
+ * populated) would be 32 MiB of resident memory. */
+static void loader_size_ringbuf(struct loader *l)
+{
+	const struct compiled *c = l->c;
+	struct bpf_map *rb;
+	uint32_t size = c->nrecs ? 64 * 1024 : 4096;
+
+	for (int i = 0; i < c->nrecs; i++)
+		if (c->recs[i].kind == REC_PRINTF || c->recs[i].kind == REC_PRINT)
+			return;
+	rb = bpf_object__find_map_by_name(l->obj, "etap_rb");
+	if (rb && bpf_map__max_entries(rb) > size)
+		bpf_map__set_max_entries(rb, size);
+}
+
 int loader_open(struct loader *l, const struct compiled *c, const char *name)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = name);
@@ -332,14 +352,7 @@ int loader_open(struct loader *l, const struct compiled *c, const char *name)
 			goto fail;
 		}
 	}
-	/* No kernel probe sends records: a page of ring buffer will do,
-	 * and creating (zeroing) 16 MiB costs ~5 ms of startup. */
-	if (c->nrecs == 0) {
-		struct bpf_map *rb = bpf_object__find_map_by_name(l->obj, "etap_rb");
-
-		if (rb)
-			bpf_map__set_max_entries(rb, 4096);
-	}
+	loader_size_ringbuf(l);
 	err = bpf_object__load(l->obj);
 	loader_capturing = false;
 	if (err) {
