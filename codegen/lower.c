@@ -323,24 +323,45 @@ static struct val lower_context(struct lower *L, struct node *e)
 
 /* Build the key of array g from the index expressions; returns a pointer
  * to it in scratch. */
+/* Keys of at most this many bytes are built on the stack: the counting
+ * idioms (c[execname()]++, c[pid()]++) then need no scratch lookup. */
+#define KEY_STACK_MAX 64
+
+/* An execname() index is read straight into its key slot. */
+static bool key_is_comm(const struct symbol *g, int j, const struct node *k)
+{
+	return g->keytypes[j] == T_STRING && g->keysize[j] >= 16 &&
+	       k->kind == E_CALL && !k->sym && k->op == BI_EXECNAME;
+}
+
 static int lower_key(struct lower *L, const struct symbol *g,
 		     struct node *keys, struct loc loc)
 {
 	struct val kv[SEM_MAXKEYS];
+	struct node *kn[SEM_MAXKEYS];
 	int i = 0;
-	uint32_t off;
 	int kp;
 
 	for (struct node *k = keys; k && i < SEM_MAXKEYS; k = k->next, i++) {
+		kn[i] = k;
 		if (k->kind == E_STAR) {
 			lower_fail(L, k, "a '*' wildcard index", NULL);
 			kv[i] = val_long(imm(L, 0));
 			continue;
 		}
+		if (key_is_comm(g, i, k))
+			continue;
 		kv[i] = lower_expr(L, k);
 	}
-	off = scratch_alloc(L, g->key_size, loc);
-	kp = scratch_ptr(L, off);
+	if (g->key_size <= KEY_STACK_MAX) {
+		int so = ir_stack_alloc(L->f, (int)g->key_size, 8);
+
+		kp = vr(L);
+		ir_mov_reg(L->f, kp, IR_FP);
+		ir_alu_imm(L->f, BPF_ADD, kp, so);
+	} else {
+		kp = scratch_ptr(L, scratch_alloc(L, g->key_size, loc));
+	}
 	/* Zero the whole key first: string slots are compared bytewise. */
 	for (uint32_t b = 0; b < g->key_size; b += 8)
 		ir_store_imm(L->f, 8, kp, (int16_t)b, 0);
@@ -351,7 +372,11 @@ static int lower_key(struct lower *L, const struct symbol *g,
 			ir_mov_reg(L->f, dst, kp);
 			if (g->keyoff[j])
 				ir_alu_imm(L->f, BPF_ADD, dst, g->keyoff[j]);
-			str_copy(L, dst, g->keysize[j], kv[j].reg);
+			if (key_is_comm(g, j, kn[j]))
+				call(L, BPF_FUNC_get_current_comm, dst,
+				     imm(L, 16), -1, -1);
+			else
+				str_copy(L, dst, g->keysize[j], kv[j].reg);
 		} else {
 			ir_store_reg(L->f, 8, kp, (int16_t)g->keyoff[j],
 				     kv[j].reg);
@@ -1223,10 +1248,31 @@ static void lower_stmt(struct lower *L, struct node *s)
 
 /* Whether a handler touches scratch space: strings and array keys live
  * there. Handlers that only count skip the per-hit scratch lookup. */
+static bool needs_scratch(const struct node *n);
+
+/* Whether building this key needs scratch (see lower_key). */
+static bool key_needs_scratch(const struct symbol *g, const struct node *keys)
+{
+	int j = 0;
+
+	if (!g || g->type != T_LONG || g->key_size > KEY_STACK_MAX)
+		return true;
+	for (const struct node *k = keys; k; k = k->next, j++) {
+		if (j < SEM_MAXKEYS && key_is_comm(g, j, k))
+			continue;
+		if (k->kind == E_STAR || k->type == T_STRING ||
+		    needs_scratch(k))
+			return true;
+	}
+	return false;
+}
+
 static bool needs_scratch(const struct node *n)
 {
 	if (!n)
 		return false;
+	if ((n->kind == E_INDEX || n->kind == E_IN) && n->type != T_STRING)
+		return key_needs_scratch(n->sym, n->args);
 	if (n->type == T_STRING || n->kind == E_INDEX || n->kind == E_IN ||
 	    n->kind == S_DELETE)
 		return true;
