@@ -103,6 +103,9 @@ bool lower_task_builtin(struct lower *L, struct node *e, struct val *out)
 	case BI_LOCAL_CLOCK_NS:
 		r = lw_call(L, BPF_FUNC_ktime_get_ns, -1, -1, -1, -1);
 		break;
+	case BI_TASK_CURRENT:
+		r = lw_call(L, BPF_FUNC_get_current_task, -1, -1, -1, -1);
+		break;
 	case BI_PPID:
 	case BI_PEXECNAME:
 	case BI_EUID:

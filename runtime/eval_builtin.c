@@ -240,6 +240,11 @@ void eval_builtin_call(struct eval *ev, const struct node *n,
 	case BI_PPID:
 		out->l = getppid();
 		break;
+	case BI_TASK_CURRENT:
+		/* no kernel task address in user context (stap's begin
+		 * probes run in stapio's); 0 reads as no task */
+		out->l = 0;
+		break;
 	case BI_UID:
 		out->l = getuid();
 		break;

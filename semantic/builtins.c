@@ -37,6 +37,7 @@ static const struct builtin_info builtins[] = {
 	{ "pp", BI_PP, 0, 0, T_STRING, T_UNKNOWN, false },
 	{ "matched", BI_MATCHED, 1, 1, T_STRING, T_LONG, true },
 	{ "ngroups", BI_NGROUPS, 0, 0, T_LONG, T_UNKNOWN, true },
+	{ "task_current", BI_TASK_CURRENT, 0, 0, T_LONG, T_UNKNOWN, true },
 };
 
 #define NBUILTINS (sizeof(builtins) / sizeof(builtins[0]))

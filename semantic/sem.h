@@ -120,6 +120,7 @@ enum builtin {
 	BI_MATCHED,  /* matched(n): group n of the last =~ */
 	BI_NGROUPS,  /* ngroups(): groups of the last =~ */
 	BI_USER_STRING, BI_USER_STRING_N, BI_KERNEL_STRING,
+	BI_TASK_CURRENT, /* task_current(): the task_struct address */
 	BI_MAX
 };
 
