@@ -10,6 +10,7 @@
 #include <string.h>
 #include <bpf/libbpf.h>
 #include "consumer.h"
+#include "consumer_fast.h"
 #include "errloc.h"
 
 #define CONSUMER_BATCH 65536
@@ -143,7 +144,8 @@ static int consumer_on_record(void *ctx, void *data, size_t size)
 	 * session went into error (handlers check the error count in
 	 * global data on entry), so all of it is shown, as stap shows the
 	 * output and errors of handlers that were already running. */
-	consumer_print_record(cs, hdr.id, data);
+	if (!consumer_fast_print(cs, hdr.id, data))
+		consumer_print_record(cs, hdr.id, data);
 	/* libbpf keeps consuming while producers keep producing; stop after
 	 * a batch so the run loop still sees signals, timers and exit. The
 	 * record just handled counts as consumed. */
