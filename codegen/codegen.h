@@ -30,6 +30,8 @@ enum rec_kind {
 		      * println */
 	REC_EXIT,    /* exit() */
 	REC_ERROR,   /* runtime error: message, location */
+	REC_WARN,    /* warn(msg): "WARNING: msg" on stderr */
+	REC_ABORT,   /* abort(): stop now, no end probes */
 };
 
 #define REC_MAXARGS 32

@@ -1014,6 +1014,7 @@ static struct val lower_builtin(struct lower *L, struct node *e)
 
 		if (lower_builtin_more(L, e, &v) ||
 		    lower_task_builtin(L, e, &v) ||
+		    lower_logging_builtin(L, e, &v) ||
 		    lower_regex_builtin(L, e, &v))
 			return v;
 		lower_fail(L, e, "this function", "call it from a begin, end "
@@ -1303,14 +1304,17 @@ int lower_probe(struct lower_shared *sh, const struct rprobe *rp,
 	ir_comment(f, "%s", rp->name);
 	L.ctx = vr(&L);
 	ir_mov_reg(f, L.ctx, IR_R1);
-	/* Once errors exceed MAXERRORS stap runs no more handlers; skip the
-	 * body until the runtime detaches. */
+	/* Once errors exceed MAXERRORS, or after abort(), stap runs no
+	 * more handlers; skip the body until the runtime detaches. */
 	{
 		int ep = gd_ptr(&L, GD_ERRORS), ne = vr(&L);
+		int ap = gd_ptr(&L, GD_ABORT), na = vr(&L);
 
 		ir_load(f, 8, ne, ep, 0);
 		ir_jcond_imm(f, BPF_JGT, ne, (int32_t)L.p->opt.maxerrors,
 			     L.exit_label);
+		ir_load(f, 8, na, ap, 0);
+		ir_jcond_imm(f, BPF_JNE, na, 0, L.exit_label);
 	}
 
 	/* This CPU's scratch space. */

@@ -45,6 +45,14 @@ static struct val zero_of(struct lower *L, enum etype t, struct loc loc)
 			     .reg = lw_imm(L, 0) };
 }
 
+/* -D MAXNESTING, within what the inlining stack can hold. */
+static int lower_max_nesting(const struct lower *L)
+{
+	int64_t n = L->p->opt.maxnesting > 0 ? L->p->opt.maxnesting : 10;
+
+	return n < LOWER_MAX_NESTING ? (int)n : LOWER_MAX_NESTING;
+}
+
 static bool call_check(struct lower *L, struct node *e,
 		       const struct symbol *fn)
 {
@@ -62,12 +70,14 @@ static bool call_check(struct lower *L, struct node *e,
 		L->errors++;
 		return false;
 	}
-	if (L->depth == LOWER_MAX_NESTING) {
+	if (L->depth >= lower_max_nesting(L)) {
 		diag_report("semantic error", e->loc,
 			    "function calls nest deeper than %d in a "
-			    "kernel-context probe",
-			    LOWER_MAX_NESTING);
-		diag_hint("call fewer functions from each other");
+			    "kernel-context probe (MAXNESTING)",
+			    lower_max_nesting(L));
+		diag_hint("call fewer functions from each other, or raise "
+			  "the limit with -D MAXNESTING=N (at most %d in "
+			  "kernel probes)", LOWER_MAX_NESTING);
 		L->errors++;
 		return false;
 	}

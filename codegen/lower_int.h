@@ -10,9 +10,9 @@
 
 #include "lower.h"
 
-/* Nested inlined user-function calls one kernel probe may hold (stap's
- * MAXNESTING default). */
-#define LOWER_MAX_NESTING 10
+/* Nested inlined user-function calls one kernel probe may hold: at most
+ * -D MAXNESTING (default 10), and never more than this. */
+#define LOWER_MAX_NESTING 64
 
 struct val {
 	enum etype type;
@@ -91,6 +91,9 @@ struct val lower_sprintf(struct lower *L, struct node *e);
 /* lower_task.c: context functions of the current task; false when e
  * is none of them. */
 bool lower_task_builtin(struct lower *L, struct node *e, struct val *out);
+
+/* lower_logging.c: warn() and abort(); false when e is neither. */
+bool lower_logging_builtin(struct lower *L, struct node *e, struct val *out);
 
 /* lower_func.c */
 struct val lower_func_call(struct lower *L, struct node *e);

@@ -50,7 +50,9 @@ static void lower_try(struct lower *L, struct node *s)
 	lw_stmt(L, s->a);
 	L->catch_label = saved_label;
 	L->catch_msg = saved_msg;
-	ir_jmp(L->f, done);
+	/* opaque: a try block that cannot fail leaves no jump to the
+	 * catch block, which must still not be "unreachable" */
+	jmp_opaque(L, done);
 	ir_label_place(L->f, catch);
 	lw_stmt(L, s->b);
 	ir_label_place(L->f, done);

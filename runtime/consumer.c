@@ -111,6 +111,19 @@ static void consumer_emit(struct consumer *cs, uint32_t id,
 	case REC_EXIT:
 		cs->exit_requested = true;
 		break;
+	case REC_ABORT:
+		cs->exit_requested = true;
+		cs->abort_requested = true;
+		break;
+	case REC_WARN: {
+		const char *m = nargs > 0 && args[0].is_string ? args[0].s : "";
+		size_t len = strlen(m);
+
+		fflush(cs->out);
+		fprintf(stderr, "WARNING: %s%s", m,
+			len && m[len - 1] == '\n' ? "" : "\n");
+		break;
+	}
 	case REC_ERROR:
 		cs->errors++;
 		/* Keep the script's output and the error in the order they

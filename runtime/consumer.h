@@ -27,6 +27,7 @@ struct consumer {
 	uint64_t malformed;
 	int batch; /* records in the current drain */
 	bool exit_requested; /* a REC_EXIT arrived */
+	bool abort_requested; /* a REC_ABORT arrived */
 };
 
 /* Returns 0 or -errno (reported). */

@@ -1051,7 +1051,9 @@ struct eval *eval_new(const struct program *p, struct store *st, FILE *out)
 	ev->out = out;
 	ev->err = stderr;
 	ev->strmax = p->opt.maxstringlen > 1 ? p->opt.maxstringlen - 1 : 511;
-	ev->max_nesting = EVAL_MAX_NESTING;
+	ev->max_nesting = p->opt.maxnesting > 0 && p->opt.maxnesting < INT32_MAX
+				  ? (int)p->opt.maxnesting
+				  : EVAL_MAX_NESTING;
 	/* user-context probes run in etap itself: execname() is its comm */
 	f = fopen("/proc/self/comm", "r");
 	if (f) {
@@ -1092,6 +1094,11 @@ void eval_request_stop(struct eval *ev)
 bool eval_exit_requested(struct eval *ev)
 {
 	return ev->exit_req;
+}
+
+bool eval_abort_requested(struct eval *ev)
+{
+	return ev->abort_req;
 }
 
 int eval_error_count(struct eval *ev)

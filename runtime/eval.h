@@ -42,6 +42,8 @@ void eval_request_stop(struct eval *ev);
 
 /* exit() was called by a probe this evaluator ran. */
 bool eval_exit_requested(struct eval *ev);
+/* abort() was called: the run ends without end probes. */
+bool eval_abort_requested(struct eval *ev);
 /* Runtime errors reported so far (caught ones in try/catch excluded). */
 int eval_error_count(struct eval *ev);
 

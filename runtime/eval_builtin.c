@@ -231,6 +231,14 @@ void eval_builtin_call(struct eval *ev, const struct node *n,
 		/* as in stap, the handler runs on to its end */
 		ev->exit_req = true;
 		break;
+	case BI_ABORT:
+		/* unlike exit(), the handler ends here, and unlike error(),
+		 * try/catch does not see it */
+		if (ev->unwind)
+			break;
+		ev->exit_req = ev->abort_req = true;
+		ev->unwind = UW_NEXT;
+		break;
 	case BI_PID:
 		out->l = getpid();
 		break;

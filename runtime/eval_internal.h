@@ -51,6 +51,7 @@ struct eval {
 	char *errwhere; /* " near ... at FILE:LINE:COL", or "" */
 	int nerrors;
 	bool exit_req;
+	bool abort_req; /* abort(): no end probes */
 	volatile sig_atomic_t stop; /* eval_request_stop(), e.g. on SIGINT */
 
 	/* printf/sprintf formats, parsed on first use */

@@ -36,7 +36,7 @@ void options_print_usage(FILE *out)
 		"               4 write NAME.bpf.o, 5 run)\n"
 		"   -e SCRIPT  run given script instead of one from a file\n"
 		"   -D NM=VAL  set a limit: MAXSTRINGLEN, MAXMAPENTRIES,\n"
-		"              MAXACTION, MAXERRORS, HIST_ELISION\n"
+		"              MAXACTION, MAXERRORS, MAXNESTING, HIST_ELISION\n"
 		"   -G VAR=VAL set global variable VAR to VAL\n"
 		"   -m MODULE  set the object name to MODULE (default etap_PID)\n"
 		"   -o FILE    send script output to FILE\n"
@@ -91,6 +91,7 @@ static int options_parse_define(struct etap_options *o, const char *arg)
 		{ "MAXMAPENTRIES", offsetof(struct sem_options, maxmapentries), 1 },
 		{ "MAXACTION", offsetof(struct sem_options, maxaction), 1 },
 		{ "MAXERRORS", offsetof(struct sem_options, maxerrors), 0 },
+		{ "MAXNESTING", offsetof(struct sem_options, maxnesting), 1 },
 		/* negative: never elide zero rows of histograms */
 		{ "HIST_ELISION", offsetof(struct sem_options, hist_elision),
 		  INT64_MIN },
@@ -151,6 +152,7 @@ int options_parse(int argc, char **argv, struct etap_options *o)
 	o->sem.maxaction = 1000;
 	o->sem.maxerrors = 0;
 	o->sem.hist_elision = 2;
+	o->sem.maxnesting = 10;
 	snprintf(o->module_name, sizeof(o->module_name), "etap_%d",
 		 (int)getpid());
 

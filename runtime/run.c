@@ -46,6 +46,7 @@ enum run_stop {
 	RUN_STOP_TARGET,  /* the -x process ended */
 	RUN_STOP_ERRORS,  /* more than MAXERRORS runtime errors */
 	RUN_STOP_OUTPUT,  /* the output cannot be written any more */
+	RUN_STOP_ABORT,	  /* abort() in either context: no end probes */
 };
 
 struct run_timer {
@@ -180,6 +181,17 @@ static bool run_errors_exceeded(struct run *r)
 	return run_error_count(r) > (uint64_t)r->p->opt.maxerrors;
 }
 
+/* abort() in either context. stap then puts the session in error:
+ * error probes run, end probes do not. */
+static bool run_aborted(struct run *r)
+{
+	if (r->ev && eval_abort_requested(r->ev) && r->ld.gd)
+		__atomic_store_n((uint64_t *)(r->ld.gd + GD_ABORT), 1,
+				 __ATOMIC_SEQ_CST);
+	return r->cs.abort_requested || run_gd_read(r, GD_ABORT) ||
+	       (r->ev && eval_abort_requested(r->ev));
+}
+
 static int run_probe_cmp(const void *a, const void *b)
 {
 	const struct rprobe *x = *(const struct rprobe *const *)a;
@@ -213,6 +225,8 @@ static void run_check_stop(struct run *r)
 		return;
 	if (run_signal)
 		r->stop = RUN_STOP_SIGNAL;
+	else if (run_aborted(r))
+		r->stop = RUN_STOP_ABORT;
 	else if (r->cs.exit_requested || run_gd_read(r, GD_EXIT) ||
 		 (r->ev && eval_exit_requested(r->ev)))
 		r->stop = RUN_STOP_EXIT;
@@ -253,6 +267,8 @@ static void run_probes(struct run *r, const struct rprobe **v, int n,
 	for (int i = 0; i < n; i++) {
 		eval_run_probe(r->ev, v[i]);
 		consumer_drain(&r->cs);
+		if (run_aborted(r))
+			break;
 		if (at_end)
 			continue;
 		if (run_errors_exceeded(r))
@@ -516,6 +532,7 @@ static void run_finish(struct run *r)
 {
 	const struct rprobe **v;
 	uint64_t skipped;
+	bool in_error;
 	int n;
 
 	loader_detach(&r->ld);
@@ -527,13 +544,14 @@ static void run_finish(struct run *r)
 	skipped = run_gd_read(r, GD_SKIPPED) + loader_recursion_misses(&r->ld);
 	/* As stap: after too many errors the session is in error and
 	 * "error" probes run instead of "end" probes. */
-	v = run_collect(r->p, run_errors_exceeded(r) ? PT_ERROR : PT_END, &n);
+	in_error = run_errors_exceeded(r) || run_aborted(r);
+	v = run_collect(r->p, in_error ? PT_ERROR : PT_END, &n);
 	if (v && r->stop != RUN_STOP_OUTPUT) {
 		run_signal = 0;
 		run_probes(r, v, n, true);
 	}
 	/* stap's display of unread globals is one more end probe */
-	if (!run_errors_exceeded(r) && r->stop != RUN_STOP_OUTPUT)
+	if (!in_error && !run_aborted(r) && r->stop != RUN_STOP_OUTPUT)
 		globals_dump(r->ev, r->out);
 	free(v);
 	fflush(r->out);

@@ -477,8 +477,6 @@ static void walk_expr(struct scope *sc, struct node *e)
 	case E_TARGET: {
 		struct symbol *s;
 
-		if (e->a) {
-			unsupported(sc, e, "'->' and '[]' on target variables",
 		for (struct node *c = e->a; c; c = c->next)
 			if (c->kind == E_SUBSCRIPT) {
 				walk_expr(sc, c->a);
@@ -495,6 +493,8 @@ static void walk_expr(struct scope *sc, struct node *e)
 					    : strmax_default(sc);
 			break;
 		}
+		if (e->a) {
+			unsupported(sc, e, "'->' and '[]' on target variables",
 				    "typed BTF tracepoint arguments arrive with "
 				    "the probe-point work");
 			break;
@@ -532,10 +532,10 @@ static void walk_expr(struct scope *sc, struct node *e)
 			}
 			break;
 		}
-		s->read = true;
-		e->sym = s;
 		if (s->ctx == CTX_TP_FIELD)
 			target_var_note_field(sc->rp, e, sc->checking);
+		s->read = true;
+		e->sym = s;
 		e->type = s->type;
 		e->strmax = s->field && s->field->array_len
 				    ? s->field->array_len + 1
@@ -622,9 +622,6 @@ static void walk_expr(struct scope *sc, struct node *e)
 		expect_type(sc, e->b, T_LONG);
 		e->type = T_LONG;
 		break;
-	case E_ARG:
-	case E_ARGC:
-		if (sc->checking)
 	case E_CAST: {
 		struct symbol *s;
 
@@ -650,6 +647,9 @@ static void walk_expr(struct scope *sc, struct node *e)
 						: strmax_default(sc);
 		break;
 	}
+	case E_ARG:
+	case E_ARGC:
+		if (sc->checking)
 			diag_report("semantic error", e->loc,
 				    "unresolved script argument");
 		e->type = T_LONG;

@@ -114,6 +114,7 @@ enum builtin {
 	BI_ERROR,    /* error(msg) */
 	BI_LOG,	     /* log(msg) */
 	BI_WARN,     /* warn(msg) */
+	BI_ABORT,    /* abort(): end the run now, without end probes */
 	BI_PP,	     /* pp(): the probe point string */
 	/* current task (kernel context: codegen/lower_task.c) */
 	BI_GID, BI_EUID, BI_EGID, BI_PEXECNAME, BI_LOCAL_CLOCK_NS,
@@ -183,6 +184,7 @@ struct sem_options {
 	int64_t maxaction;     /* MAXACTION, default 1000 */
 	int64_t maxerrors;     /* MAXERRORS, default 0 */
 	int64_t hist_elision;  /* HIST_ELISION, default 2 */
+	int64_t maxnesting;    /* MAXNESTING, default 10 (0 reads as 10) */
 };
 
 /* Fixed header of the global-data value (an mmap-able one-element array
@@ -194,6 +196,8 @@ enum {
 			  * reserved */
 	GD_ERRORS = 24,	 /* u64: kernel-context runtime errors */
 	GD_SKIPPED = 32, /* u64: skipped probe hits */
+	GD_ABORT = 40,	 /* u64: abort() was called (either context);
+			  * kernel handlers then run no more */
 	GD_SCALARS = 64,
 };
 

@@ -309,6 +309,10 @@ static void want_calls(struct wants *w, const struct node *n)
 	for (; n; n = n->next) {
 		if (n->kind == E_CALL)
 			want_add(w, n->str);
+		/* syscall.* argstr/retstr call the decoders (syscall_vars.c) */
+		if (n->kind == E_IDENT && (strcmp(n->str, "argstr") == 0 ||
+					   strcmp(n->str, "retstr") == 0))
+			want_add(w, "_sys_retstr");
 		want_calls(w, n->a);
 		want_calls(w, n->b);
 		want_calls(w, n->c);
@@ -415,24 +419,39 @@ int tapset_load(const struct script *user, const char *want,
 	return loaded;
 }
 
+/* Is fname among the first n functions of the list? */
+static bool functions_define(const struct function *fn, int n,
+			     const char *fname)
+{
+	for (; fn && n > 0; fn = fn->next, n--)
+		if (strcmp(fn->name, fname) == 0)
+			return true;
+	return false;
+}
+
 void tapset_merge(struct script *s, struct script *lib)
 {
 	struct probe **pt = &s->aliases;
 	struct function **ft = &s->functions;
 	struct global **gt = &s->globals;
 	struct probe **prt = &s->probes;
+	int nuser = 0;
 
 	if (!lib)
 		return;
+	for (struct function *fn = s->functions; fn; fn = fn->next)
+		nuser++;
 	while (*pt)
 		pt = &(*pt)->next;
 	*pt = lib->aliases;
 	while (*ft)
 		ft = &(*ft)->next;
+	/* A script's own function hides the tapset's of that name; the
+	 * tapset's overloads (same name, other arities) all come in. */
 	for (struct function *fn = lib->functions, *nx; fn; fn = nx) {
 		nx = fn->next;
 		fn->next = NULL;
-		if (script_defines(s, fn->name))
+		if (functions_define(s->functions, nuser, fn->name))
 			continue;
 		*ft = fn;
 		ft = &fn->next;
