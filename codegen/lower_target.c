@@ -164,6 +164,9 @@ char *lower_section_of(const struct rprobe *rp)
 	case MECH_TP_BTF:
 		n = asprintf(&s, "tp_btf/%s", rp->tp->event);
 		break;
+	case MECH_RAW_TP:
+		n = asprintf(&s, "raw_tp/%s", rp->tp->event);
+		break;
 	case MECH_PERF:
 		n = asprintf(&s, "perf_event");
 		break;

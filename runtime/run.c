@@ -26,6 +26,7 @@
 #include <unistd.h>
 #include "child.h"
 #include "consumer.h"
+#include "consumer_wake.h"
 #include "eval.h"
 #include "loader.h"
 #include "run.h"
@@ -364,7 +365,7 @@ static void run_loop(struct run *r)
 		ts.tv_nsec = wake % 1000000000ULL;
 		n = 0;
 		child_i = target_i = -1;
-		pfd[n].fd = consumer_epoll_fd(&r->cs);
+		pfd[n].fd = consumer_wake_fd(&r->cs, r->ld.rb_fd);
 		pfd[n++].events = POLLIN;
 		pfd[n].fd = run_sigpipe[0];
 		pfd[n++].events = POLLIN;

@@ -8,6 +8,7 @@
 #include "../parser/diag.h"
 #include "../parser/parser.h"
 #include "entry.h"
+#include "raw_tp.h"
 #include "stats.h"
 
 const char *etype_name(enum etype t)
@@ -49,6 +50,7 @@ struct program *sem_elaborate(struct script *s, const struct sem_options *opt)
 	if (sem_stats_analyse(p) < 0)
 		return NULL;
 	sem_choose_mechanisms(p);
+	sem_choose_raw_tracepoints(p);
 	sem_layout_storage(p);
 	return p;
 }
@@ -101,7 +103,8 @@ void sem_print_program(FILE *out, const struct program *p)
 	fprintf(out, "# probes\n");
 	for (const struct rprobe *rp = p->probes; rp; rp = rp->next) {
 		fprintf(out, "%s /* ", rp->name);
-		if (rp->type == PT_TRACEPOINT && rp->mech == MECH_TP_BTF)
+		if (rp->type == PT_TRACEPOINT && (rp->mech == MECH_TP_BTF ||
+						 rp->mech == MECH_RAW_TP))
 			fprintf(out, "kernel context, %s %s",
 				sem_mech_name(rp->mech), rp->tp->event);
 		else if (rp->type == PT_TRACEPOINT &&

@@ -24,3 +24,4 @@ semantic/syscall_nrs.inc:
 libetap_semantic_a_SOURCES += semantic/regex.h semantic/regex_parse.c \
 	semantic/regex_compile.c semantic/regex_sem.c
 libetap_semantic_a_SOURCES += semantic/entry.c semantic/entry.h
+libetap_semantic_a_SOURCES += semantic/raw_tp.c semantic/raw_tp.h

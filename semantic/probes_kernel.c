@@ -392,6 +392,8 @@ const char *sem_mech_name(enum probe_mech m)
 		return "classic tracepoint";
 	case MECH_TP_BTF:
 		return "BTF tracepoint (tp_btf)";
+	case MECH_RAW_TP:
+		return "raw tracepoint (raw_tp, no fields read)";
 	case MECH_SYSCALL_TAIL:
 		return "tail call from the raw_syscalls dispatcher";
 	case MECH_PERF:

@@ -143,6 +143,7 @@ enum probe_mech {
 	MECH_SYSCALL_TAIL,  /* tail call from the raw_syscalls dispatcher */
 	MECH_PERF,	    /* per-CPU perf events */
 	MECH_FENTRY, MECH_FEXIT, MECH_KPROBE, MECH_KRETPROBE,
+	MECH_RAW_TP,	    /* raw tracepoint: handler reads no field */
 };
 const char *sem_mech_name(enum probe_mech m);
 
