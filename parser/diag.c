@@ -14,6 +14,7 @@ struct source {
 
 static struct source *sources;
 static int errors;
+static int muted, muted_errors;
 static FILE *stream;
 
 void diag_register_source(const char *file, const char *text)
@@ -74,6 +75,11 @@ void diag_report(const char *kind, struct loc loc, const char *fmt, ...)
 	FILE *out = diag_stream();
 	va_list ap;
 
+	if (muted) {
+		if (strcmp(kind, "warning") != 0)
+			muted_errors++;
+		return;
+	}
 	if (strcmp(kind, "warning") != 0)
 		errors++;
 	if (loc.file)
@@ -91,6 +97,8 @@ void diag_hint(const char *fmt, ...)
 	FILE *out = diag_stream();
 	va_list ap;
 
+	if (muted)
+		return;
 	fputs("    hint: ", out);
 	va_start(ap, fmt);
 	vfprintf(out, fmt, ap);
@@ -101,4 +109,14 @@ void diag_hint(const char *fmt, ...)
 int diag_error_count(void)
 {
 	return errors;
+}
+
+void diag_mute(int delta)
+{
+	muted += delta;
+}
+
+int diag_muted_errors(void)
+{
+	return muted_errors;
 }

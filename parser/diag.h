@@ -22,6 +22,10 @@ void diag_report(const char *kind, struct loc loc, const char *fmt, ...)
 void diag_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Errors reported so far (kinds other than "warning"). */
 int diag_error_count(void);
+/* While muted (delta +1 to mute, -1 to unmute), reports print nothing and
+ * count apart: @defined() tries a resolution this way. */
+void diag_mute(int delta);
+int diag_muted_errors(void);
 /* Where reports go (default stderr); tests redirect it. */
 void diag_set_stream(FILE *f);
 

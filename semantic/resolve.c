@@ -457,6 +457,65 @@ static void walk_assign(struct scope *sc, struct node *e)
 	e->strmax = strmax_default(sc);
 }
 
+/* @defined(x): whether x resolves here (a target variable, a chain,
+ * @cast, @var). It is tried as the checking walk would, with its
+ * diagnostics muted; the node then becomes the number 0 or 1. */
+static bool defined_try(struct scope *sc, struct node *x)
+{
+	bool checking = sc->checking;
+	int before = diag_muted_errors();
+
+	sc->checking = true;
+	diag_mute(1);
+	walk_expr(sc, x);
+	diag_mute(-1);
+	sc->checking = checking;
+	return diag_muted_errors() == before && x->type != T_UNKNOWN;
+}
+
+/* Replace e by pick, keeping e's place in its list. */
+static void defined_replace(struct node *e, const struct node *pick)
+{
+	struct node *next = e->next;
+
+	*e = *pick;
+	e->next = next;
+}
+
+/* Fold @defined() and @choose_defined() in place. */
+static void defined_fold(struct scope *sc, struct node *e)
+{
+	if (e->kind == E_CHOOSE_DEFINED) {
+		defined_replace(e, defined_try(sc, e->a) ? e->a : e->b);
+		return;
+	}
+	e->num = defined_try(sc, e->a);
+	e->kind = E_NUM;
+	e->a = NULL;
+	e->type = T_LONG;
+}
+
+/* A condition made of @defined() (or its negation) is known here: the
+ * branch it rules out is dropped before it is checked, so a tapset can
+ * guard a target variable that only some kernels have. -1: not such a
+ * condition. */
+static int defined_cond(struct scope *sc, struct node *c)
+{
+	int v;
+
+	if (c->kind == E_UNARY && c->op == OP_NOT) {
+		v = defined_cond(sc, c->a);
+		if (v >= 0)
+			defined_replace(c, &(struct node){ .kind = E_NUM,
+				.loc = c->loc, .num = !v, .type = T_LONG });
+		return v < 0 ? -1 : !v;
+	}
+	if (c->kind != E_DEFINED)
+		return -1;
+	defined_fold(sc, c);
+	return c->num != 0;
+}
+
 static void walk_expr(struct scope *sc, struct node *e)
 {
 	if (!e)
@@ -578,6 +637,16 @@ static void walk_expr(struct scope *sc, struct node *e)
 		walk_assign(sc, e);
 		break;
 	case E_TERNARY:
+		switch (defined_cond(sc, e->a)) {
+		case 1:
+			defined_replace(e, e->b);
+			walk_expr(sc, e);
+			return;
+		case 0:
+			defined_replace(e, e->c);
+			walk_expr(sc, e);
+			return;
+		}
 		walk_expr(sc, e->a);
 		walk_expr(sc, e->b);
 		walk_expr(sc, e->c);
@@ -647,6 +716,11 @@ static void walk_expr(struct scope *sc, struct node *e)
 						: strmax_default(sc);
 		break;
 	}
+	case E_DEFINED:
+	case E_CHOOSE_DEFINED:
+		defined_fold(sc, e);
+		walk_expr(sc, e);
+		break;
 	case E_ARG:
 	case E_ARGC:
 		if (sc->checking)
@@ -763,6 +837,14 @@ static void walk_stmt(struct scope *sc, struct node *s)
 		walk_expr(sc, s->a);
 		break;
 	case S_IF:
+		switch (defined_cond(sc, s->a)) {
+		case 1:
+			s->c = NULL;
+			break;
+		case 0:
+			s->b = ast_node_new(S_BLOCK, s->loc);
+			break;
+		}
 		walk_expr(sc, s->a);
 		expect_type(sc, s->a, T_LONG);
 		walk_stmt(sc, s->b);
