@@ -14,6 +14,7 @@ libetap_semantic_a_SOURCES += semantic/alias.c semantic/alias.h \
 libetap_semantic_a_SOURCES += semantic/btf_types.c semantic/btf_types.h \
 	semantic/target_vars.c semantic/target_vars.h \
 	semantic/probes_kernel.c semantic/syscall_nr.c semantic/syscall_nr.h \
+	semantic/syscall_vars.c semantic/syscall_vars.h \
 	semantic/kfeatures.c semantic/kfeatures.h
 # Syscall numbers of this architecture, from the kernel headers' __NR_*.
 BUILT_SOURCES += semantic/syscall_nrs.inc
