@@ -1024,6 +1024,20 @@ static struct val lower_builtin(struct lower *L, struct node *e)
 	}
 }
 
+/* Branches of a string ?: with buffers of different sizes: the result is
+ * copied (up to its NUL) into one buffer as large as the larger, so
+ * readers may use the larger bound; the smaller bound would cut the
+ * longer branch ("|O_CLOEXEC" : "" read as "|O_CLOE"). */
+static struct val ternary_str_widen(struct lower *L, int src, int max,
+				     struct loc loc)
+{
+	uint32_t off = lw_scratch_alloc(L, (uint32_t)max, loc);
+	int dst = lw_scratch_ptr(L, off);
+
+	lw_call(L, BPF_FUNC_probe_read_kernel_str, dst, imm(L, max), src, -1);
+	return (struct val){ .type = T_STRING, .reg = dst, .strmax = max };
+}
+
 static struct val lower_ternary(struct lower *L, struct node *e)
 {
 	int r = vr(L), f = ir_label_new(L->f), done = ir_label_new(L->f);
@@ -1037,6 +1051,11 @@ static struct val lower_ternary(struct lower *L, struct node *e)
 	b = lower_expr(L, e->c);
 	ir_mov_reg(L->f, r, b.reg);
 	ir_label_place(L->f, done);
+	if (e->type == T_STRING && a.strmax != b.strmax)
+		return ternary_str_widen(L, r,
+					 a.strmax > b.strmax ? a.strmax
+							     : b.strmax,
+					 e->loc);
 	return (struct val){ .type = e->type, .reg = r,
 			     .strmax = a.strmax < b.strmax ? a.strmax
 							   : b.strmax };
@@ -1062,7 +1081,11 @@ static struct val lower_expr(struct lower *L, struct node *e)
 		return lower_index_read(L, e);
 	case E_IN: {
 		const struct symbol *g = e->sym;
-		int key = lower_key(L, g, e->args, e->loc);
+		int key;
+
+		if (lower_has_star(e->args))
+			return lower_in_slice(L, e);
+		key = lower_key(L, g, e->args, e->loc);
 		int v = map_lookup(L, g, key);
 		int r = vr(L), no = ir_label_new(L->f);
 
@@ -1112,6 +1135,10 @@ static void lower_delete(struct lower *L, struct node *s)
 	struct node *t = s->a;
 	const struct symbol *g = t->sym;
 
+	if (t->kind == E_INDEX && g && lower_has_star(t->args)) {
+		lower_delete_slice(L, s);
+		return;
+	}
 	if (t->kind == E_INDEX && g) {
 		int key = lower_key(L, g, t->args, t->loc);
 

@@ -17,6 +17,7 @@
 #include "../parser/diag.h"
 #include "alias.h"
 #include "clone.h"
+#include "syscall_vars.h"
 
 /* Syscalls whose tracepoints carry the kernel's "new" prefix while stap's
  * tapsets name them plainly. */
@@ -316,6 +317,8 @@ static int resolve_syscall(struct resolve_ctx *rc)
 			continue;
 		rp->syscall = strdup(sname);
 		rp->is_return = ret;
+		if (syscall_vars_add(rp, rc->p->script) < 0)
+			return -1;
 		made++;
 	}
 	return made;
