@@ -40,6 +40,11 @@ struct fe_iter {
 	int nlocals;
 	const struct symbol *const *locsyms;
 	uint32_t area;		     /* scratch offset of the shared state */
+	/* `[*, k]` restrictions: the key list (E_STAR where any value
+	 * goes) and the scratch copy of a key holding the fixed parts */
+	struct node *slice;
+	uint32_t slice_area;
+	bool in_test; /* `[*, k] in a`: stop at the first match */
 };
 
 static int fe_ptr(struct lower *L, uint32_t area)
@@ -130,6 +135,31 @@ static void fe_bind(struct lower *C, struct fe_iter *it, int kv, int vv)
 	}
 }
 
+/* Skip an element whose fixed key parts differ from the slice's: the
+ * whole slot is compared word by word (string slots are zero-padded in
+ * keys, as lower_key builds them). */
+static void fe_slice_filter(struct lower *C, struct fe_iter *it, int kv,
+			    int skip)
+{
+	const struct symbol *g = it->g;
+	int sl = lw_scratch_ptr(C, it->slice_area);
+	int i = 0;
+
+	for (struct node *k = it->slice; k; k = k->next, i++) {
+		if (k->kind == E_STAR)
+			continue;
+		for (uint32_t o = 0; o < g->keysize[i]; o += 8) {
+			int a = lw_vr(C), b = lw_vr(C);
+			int16_t off = (int16_t)(g->keyoff[i] + o);
+			int sz = g->keysize[i] - o >= 8 ? 8 : 4;
+
+			ir_load(C->f, sz, a, kv, off);
+			ir_load(C->f, sz, b, sl, off);
+			ir_jcond_reg(C->f, BPF_JNE, a, b, skip);
+		}
+	}
+}
+
 static void fe_callback(struct lower *L, struct fe_iter *it, struct lower *C,
 			int idx_unused)
 {
@@ -217,6 +247,8 @@ static void fe_callback(struct lower *L, struct fe_iter *it, struct lower *C,
 		lw_emit_error(C, it->stmt->loc, "MAXACTION exceeded");
 		ir_label_place(f, fine);
 	}
+	if (it->slice)
+		fe_slice_filter(C, it, kv, l_cont);
 	{
 		/* a body ending in break or next leaves l_cont without a
 		 * jump to it: this one is never taken at run time */
@@ -224,7 +256,10 @@ static void fe_callback(struct lower *L, struct fe_iter *it, struct lower *C,
 
 		ir_jcond_imm(f, BPF_JEQ, one, 0, l_cont);
 	}
-	if (it->fe) {
+	if (it->in_test) {
+		ir_store_imm(f, 8, sp, FE_COUNT, 1);
+		ir_jmp(f, l_brk);
+	} else if (it->fe) {
 		fe_bind(C, it, kv, vv);
 		lw_stmt(C, it->fe->body);
 	} else {
@@ -274,6 +309,47 @@ static bool fe_check(struct lower *L, const struct symbol *g, struct node *s)
 	return true;
 }
 
+/* The slice's fixed parts, evaluated once before the walk, as a key in
+ * scratch (stars stand as 0 or ""; those slots are not compared). */
+static void fe_slice_key(struct lower *L, struct fe_iter *it)
+{
+	const struct symbol *g = it->g;
+	struct node *head = NULL, **tail = &head;
+	int i = 0, kp, dst;
+
+	for (struct node *k = it->slice; k; k = k->next, i++) {
+		struct node *c;
+
+		if (k->kind != E_STAR) {
+			c = malloc(sizeof(*c));
+			if (!c)
+				abort();
+			*c = *k;
+		} else if (g->keytypes[i] == T_STRING) {
+			c = ast_node_new(E_STR, k->loc);
+			c->str = "";
+			c->type = T_STRING;
+			c->strmax = 1;
+		} else {
+			c = ast_node_new(E_NUM, k->loc);
+			c->type = T_LONG;
+		}
+		c->next = NULL;
+		*tail = c;
+		tail = &c->next;
+	}
+	kp = lw_key(L, g, head, it->stmt->loc);
+	it->slice_area = lw_scratch_alloc(L, g->key_size, it->stmt->loc);
+	dst = lw_scratch_ptr(L, it->slice_area);
+	for (uint32_t o = 0; o < g->key_size; o += 8) {
+		int t = lw_vr(L);
+		int sz = g->key_size - o >= 8 ? 8 : 4;
+
+		ir_load(L->f, sz, t, kp, (int16_t)o);
+		ir_store_reg(L->f, sz, dst, (int16_t)o, t);
+	}
+}
+
 static void fe_iterate(struct lower *L, struct fe_iter *it)
 {
 	struct lower C = *L;
@@ -300,6 +376,8 @@ static void fe_iterate(struct lower *L, struct fe_iter *it)
 		ir_store_reg(L->f, 8, sp, FE_LIMIT, lim.reg);
 	}
 	fe_save(L, it, sp);
+	if (it->slice)
+		fe_slice_key(L, it);
 
 	sub = ir_func_sub_new(L->f, "fe", &idx);
 	C.f = sub;
@@ -362,4 +440,39 @@ void lower_delete_all(struct lower *L, struct node *s)
 	if (!fe_check(L, it.g, s))
 		return;
 	fe_iterate(L, &it);
+}
+
+bool lower_has_star(const struct node *keys)
+{
+	for (; keys; keys = keys->next)
+		if (keys->kind == E_STAR)
+			return true;
+	return false;
+}
+
+/* delete a[*, k]: every element whose fixed key parts match. */
+void lower_delete_slice(struct lower *L, struct node *s)
+{
+	struct fe_iter it = { .stmt = s, .g = s->a->sym, .slice = s->a->args };
+
+	if (!fe_check(L, it.g, s))
+		return;
+	fe_iterate(L, &it);
+}
+
+/* [*, k] in a: whether any element matches; the walk stops at the
+ * first. */
+struct val lower_in_slice(struct lower *L, struct node *e)
+{
+	struct fe_iter it = { .stmt = e, .g = e->sym, .slice = e->args,
+			      .in_test = true };
+	int r = lw_vr(L);
+
+	if (!fe_check(L, it.g, e)) {
+		ir_mov_imm(L->f, r, 0);
+		return (struct val){ .type = T_LONG, .reg = r };
+	}
+	fe_iterate(L, &it);
+	ir_load(L->f, 8, r, fe_ptr(L, it.area), FE_COUNT);
+	return (struct val){ .type = T_LONG, .reg = r };
 }

@@ -105,6 +105,10 @@ bool lower_body_needs_frame(const struct program *p, const struct node *n);
  * bpf_for_each_map_elem callback. */
 void lower_foreach_kernel(struct lower *L, struct node *s);
 void lower_delete_all(struct lower *L, struct node *s);
+/* `[*, k]` wildcards: delete a[*, k] and [*, k] in a walk the array. */
+bool lower_has_star(const struct node *keys);
+void lower_delete_slice(struct lower *L, struct node *s);
+struct val lower_in_slice(struct lower *L, struct node *e);
 
 /* lower_stmt_more.c: statements beyond lower.c's; false when s is none. */
 bool lower_stmt_more(struct lower *L, struct node *s);
