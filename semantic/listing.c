@@ -18,6 +18,7 @@
 #include "btf_types.h"
 #include "sem_internal.h"
 #include "tapset.h"
+#include "syscall_vars.h"
 
 struct lines {
 	char **v;
@@ -109,6 +110,8 @@ static void vars_print(FILE *m, const struct rprobe *rp)
 		fputs(" name:string", m);
 	if (rp->syscall && rp->is_return && !has_local(rp, "retval"))
 		fputs(" retval:long", m);
+	if (!rp->nlocals) /* an alias lists its own variables */
+		syscall_vars_list(m, rp);
 	if (rp->type == PT_KFUNC)
 		kfunc_vars_print(m, rp);
 	if (!rp->tp)

@@ -261,3 +261,27 @@ int syscall_vars_add(struct rprobe *rp, const struct script *script)
 	rp->body = blk;
 	return 0;
 }
+
+void syscall_vars_list(FILE *m, const struct rprobe *rp)
+{
+	const struct tp_format *tp = rp->tp;
+
+	if (!rp->syscall || !tp)
+		return;
+	if (rp->is_return) {
+		fputs(" retstr:string", m);
+		return;
+	}
+	fputs(" argstr:string", m);
+	for (int i = 0; i < tp->nfields; i++) {
+		const struct tp_field *f = &tp->fields[i];
+
+		if (f->is_common || strcmp(f->name, "__syscall_nr") == 0 ||
+		    strcmp(f->name, "name") == 0)
+			continue;
+		fprintf(m, " %s:%s", f->name,
+			is_path_field(f) ? "string" : "long");
+		if (f->is_pointer)
+			fprintf(m, " %s_uaddr:long", f->name);
+	}
+}

@@ -2,6 +2,8 @@
 #ifndef ETAP_SEMANTIC_SYSCALL_VARS_H
 #define ETAP_SEMANTIC_SYSCALL_VARS_H
 
+#include <stdio.h>
+
 struct rprobe;
 
 /* Prepend to a syscall.NAME[.return] handler the stap variables it reads
@@ -9,5 +11,8 @@ struct rprobe;
  * code from the tracefs format. Returns -1 on a parse error. */
 struct script;
 int syscall_vars_add(struct rprobe *rp, const struct script *script);
+
+/* -L: the variables syscall_vars_add can give rp, " name:type" each. */
+void syscall_vars_list(FILE *m, const struct rprobe *rp);
 
 #endif

@@ -51,4 +51,12 @@ else
 	fail syscall-vars-unread-free "rc=$RC" "$(cat "$TMPD/out")"
 fi
 
+# -L lists them.
+expect syscall-vars-listing 0 \
+	'syscall.openat name:string argstr:string dfd:long filename:string filename_uaddr:long flags:long mode:long $dfd:int $filename:const char * $flags:int $mode:umode_t' \
+	-L 'syscall.openat'
+expect syscall-vars-listing-return 0 \
+	'syscall.openat.return name:string retval:long retstr:string $return:long' \
+	-L 'syscall.openat.return'
+
 wait_no_etap_progs && pass syscall-vars-no-leak || fail syscall-vars-no-leak
