@@ -749,8 +749,9 @@ static enum flow eval_foreach_hist(struct eval *ev, const struct node *n)
 
 	if (nb < 0)
 		return FLOW_UNWIND;
-	if (fe->limit)
-		limit = eval_long(ev, fe->limit);
+	/* stap stops when its count reaches the limit: none below 0 */
+	if (fe->limit && (limit = eval_long(ev, fe->limit)) < 0)
+		limit = 0;
 	for (int i = 0; i < nb && !ev->unwind; i++) {
 		struct value b;
 
@@ -799,8 +800,9 @@ static enum flow eval_foreach(struct eval *ev, const struct node *n)
 		eval_pattern(ev, fe->slice, pat, star, nk);
 		sliced = true;
 	}
-	if (fe->limit)
-		limit = eval_long(ev, fe->limit);
+	/* stap stops when its count reaches the limit: none below 0 */
+	if (fe->limit && (limit = eval_long(ev, fe->limit)) < 0)
+		limit = 0;
 	if (ev->unwind)
 		goto out;
 	if ((g->type == T_STATS ? eval_stats_keys(ev, g, &keys, &cnt)

@@ -105,6 +105,14 @@ for e,v in [("arr_set(a, b)",-3),("arr_get(a)",-3),("arr_get(c)",0),("arr_in(a)"
             ("arr2_get(a, s2)",0),("arr2_in(a, s1)",1),("arr2_in(b, s1)",0),("arr_del(a)",0),("arr_in(a)",0),
             ("arr_inc(s1)",1),("arr_inc(s1)",2),("arr_inc(s2)",1),("arr_inc(s1)",3)]:
     add(e,v)
+# iteration: kernel foreach through bpf_for_each_map_elem callbacks
+sec('iteration')
+for e,v in [("fe_sum(a)",70),("fe_sum(b)",-30),("fe_val(a)",40),("fe_val(m)",w(10*V['m']-30)),("fe_limit(a, b)",0),
+            ("fe_limit(a, 2)",2),("fe_limit(z, a)",0),("fe_limit(a, c)",7),("fe_break(a)",5),("fe_break(2)",2),
+            ("fe_cont(a)",27),("fe_cont(n1)",3),("fe_nested(2)",3),("fe_nested(a)",0),("fe_str(s1)",25),("fe_str(e)",0),
+            ("fe_wild(s1, a)",11),("fe_wild(e, z)",11),("fe_in(a)",1),("fe_in(b)",0),("fe_delall(a)",0),
+            ("wrap_fill(a)",310),("wrap_fill(k)",310),("wrap_fill(2)",211)]:
+    add(e,v)
 # truncation and edge strings
 sec('truncation')
 for e,v in [("strlen(rep(s1, 200))",511),("strlen(rep(s1, 102) . s2)",511),("strlen(sprintf(\"%s%s\", rep(s2, 60), rep(s1, 60)))",511),

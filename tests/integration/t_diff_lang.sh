@@ -73,6 +73,8 @@ while IFS= read -r line; do
 		'## functions') limit=2 ;;
 		# each matched() site adds ~100k verifier steps
 		'## regex') limit=4 ;;
+		# each foreach is a callback subprogram
+		'## iteration') limit=4 ;;
 		*) limit=$BATCH ;;
 		esac
 		continue ;;
@@ -112,3 +114,20 @@ if "$ETAP" -p3 "$TMPD/p3.stp" >"$TMPD/p3" 2>&1 &&
 else
 	fail "diff -p3 listing computes in the kernel" "$(head -c 1500 "$TMPD/p3")"
 fi
+
+# The exit-time display of globals written but never read, after the same
+# writes in a begin probe and in a kernel probe: long, string, empty
+# string, two-key array by decreasing value, aggregate.
+DUMP_BODY='n = a * 6; s = s1 . s2; arr3["k", a] = c; arr3["j", b] = a; st <<< a; st <<< c; e2 = ""'
+DUMP_WANT='n=42
+s="helloWorld"
+arr3["k",7]=100
+arr3["j",-3]=7
+st @count=2 @min=7 @max=100 @sum=107 @avg=53
+e2=""'
+DUMP_G="global a, b, c, s1, s2, n, s, arr3, st, e2"
+DUMP_OPTS=(-G a=7 -G b=-3 -G c=100 -G s1=hello -G s2=World)
+expect "diff[user] exit-time display" 0 "$DUMP_WANT" "${DUMP_OPTS[@]}" -e "$DUMP_G
+probe begin { $DUMP_BODY; exit() }"
+expect "diff[kernel] exit-time display" 0 "$DUMP_WANT" "${DUMP_OPTS[@]}" -c "$TARGET" -e "$DUMP_G
+probe syscall.getppid { if (pid() != target()) next; $DUMP_BODY }"
