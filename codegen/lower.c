@@ -1014,6 +1014,7 @@ static struct val lower_builtin(struct lower *L, struct node *e)
 
 		if (lower_builtin_more(L, e, &v) ||
 		    lower_task_builtin(L, e, &v) ||
+		    lower_context_builtin(L, e, &v) ||
 		    lower_logging_builtin(L, e, &v) ||
 		    lower_regex_builtin(L, e, &v))
 			return v;

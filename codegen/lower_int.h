@@ -91,6 +91,7 @@ struct val lower_sprintf(struct lower *L, struct node *e);
 /* lower_task.c: context functions of the current task; false when e
  * is none of them. */
 bool lower_task_builtin(struct lower *L, struct node *e, struct val *out);
+bool lower_context_builtin(struct lower *L, struct node *e, struct val *out);
 
 /* lower_logging.c: warn() and abort(); false when e is neither. */
 bool lower_logging_builtin(struct lower *L, struct node *e, struct val *out);

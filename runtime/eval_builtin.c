@@ -313,7 +313,19 @@ void eval_builtin_call(struct eval *ev, const struct node *n,
 		free(s);
 		break;
 	case BI_PP:
+	case BI_PN:
 		eval_value_set_str(ev, out, ev->rp ? ev->rp->name : "");
+		break;
+	case BI_PROBEFUNC:
+		/* begin, end and timer probes stand for no function */
+		eval_value_set_str(ev, out, "");
+		break;
+	case BI_USER_LONG:
+	case BI_USER_INT:
+	case BI_USER_SHORT:
+	case BI_USER_CHAR:
+		/* no probed process: stap's user_* give 0 when unreadable */
+		out->l = 0;
 		break;
 	case BI_MATCHED:
 	case BI_NGROUPS:

@@ -35,10 +35,18 @@ static const struct builtin_info builtins[] = {
 	{ "log", BI_LOG, 1, 1, T_VOID, T_STRING, false },
 	{ "warn", BI_WARN, 1, 1, T_VOID, T_STRING, true },
 	{ "abort", BI_ABORT, 0, 0, T_VOID, T_UNKNOWN, true },
-	{ "pp", BI_PP, 0, 0, T_STRING, T_UNKNOWN, false },
+	{ "pp", BI_PP, 0, 0, T_STRING, T_UNKNOWN, true },
 	{ "matched", BI_MATCHED, 1, 1, T_STRING, T_LONG, true },
 	{ "ngroups", BI_NGROUPS, 0, 0, T_LONG, T_UNKNOWN, true },
 	{ "task_current", BI_TASK_CURRENT, 0, 0, T_LONG, T_UNKNOWN, true },
+	{ "pn", BI_PN, 0, 0, T_STRING, T_UNKNOWN, true },
+	{ "probefunc", BI_PROBEFUNC, 0, 0, T_STRING, T_UNKNOWN, true },
+	{ "user_long", BI_USER_LONG, 1, 1, T_LONG, T_LONG, true },
+	{ "user_int", BI_USER_INT, 1, 1, T_LONG, T_LONG, true },
+	{ "user_short", BI_USER_SHORT, 1, 1, T_LONG, T_LONG, true },
+	{ "user_char", BI_USER_CHAR, 1, 1, T_LONG, T_LONG, true },
+	{ "kernel_long", BI_KERNEL_LONG, 1, 1, T_LONG, T_LONG, true },
+	{ "kernel_int", BI_KERNEL_INT, 1, 1, T_LONG, T_LONG, true },
 };
 
 #define NBUILTINS (sizeof(builtins) / sizeof(builtins[0]))

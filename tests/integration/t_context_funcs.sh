@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Context functions against -c workloads whose values are known: the task
 # tapset (tapset/task.stp) on task_current() and its parent (etap itself,
-# which forked the workload).
+# which forked the workload); pp/pn/probefunc; user_* and kernel_* memory
+# readers (codegen/lower_context.c).
 . "$(dirname "$0")/lib.sh"
 
 expect task-funcs 0 "cat 1 1 etap 1 1" \
@@ -15,3 +16,39 @@ expect task-funcs 0 "cat 1 1 etap 1 1" \
 			task_pid(task_parent(p)) != task_pid(p))
 		exit() }' \
 	-c 'cat /dev/null'
+
+# sleep 0.01 asks clock_nanosleep for { 0, 10000000 }: the user_* readers
+# see the timespec at the known widths (10000000 is 0x989680: low short
+# 0x9680 = -27008, low char 0x80 = -128, both sign-extended); an
+# unreadable user address gives 0 as in stap. pp()/pn() name the point
+# and probefunc() the syscall's entry function.
+expect user-mem 0 "0 10000000 10000000 -27008 -128 0|syscall.clock_nanosleep|syscall.clock_nanosleep|__x64_sys_clock_nanosleep" \
+	-e 'probe syscall.clock_nanosleep {
+		if (pid() != target()) next
+		printf("%d %d %d %d %d %d|%s|%s|%s\n", user_long($rqtp),
+			user_long($rqtp + 8), user_int($rqtp + 8),
+			user_short($rqtp + 8), user_char($rqtp + 8), user_long(0),
+			pp(), pn(), probefunc())
+		exit() }' \
+	-c 'sleep 0.01'
+
+# kernel_long/int at a task_struct's start read thread_info.flags (the
+# first member), as @cast does; address 0 is stap's copy-fault error.
+expect kernel-mem 0 "1 1" \
+	-e 'probe kernel.trace("sched_process_exec") {
+		if (pid() != target()) next
+		t = task_current(); f = @cast(t, "task_struct")->thread_info->flags
+		printf("%d %d\n", kernel_long(t) == f,
+			kernel_int(t) == (f & 0xffffffff))
+		exit() }' \
+	-c 'cat /dev/null'
+expect_err kernel-mem-fault 1 "ERROR: kernel long copy fault" \
+	-e 'probe kernel.trace("sched_process_exec") {
+		if (pid() == target()) println(kernel_long(0)) }' \
+	-c 'cat /dev/null'
+
+# User context: pp() and pn() are the probe point, probefunc() is empty
+# (no function), user_* read nothing (0).
+expect user-ctx 0 "begin|begin||0" \
+	-e 'probe begin { printf("%s|%s|%s|%d\n", pp(), pn(), probefunc(),
+		user_int(4096)); exit() }'

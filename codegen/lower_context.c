@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Context functions of the probe and of raw memory in kernel context:
+ * pp(), pn() and probefunc() are strings known at translate time (one
+ * program per probe point), so they lower to literals; user_long/int/
+ * short/char() and kernel_long/int() read memory through the
+ * probe_read helpers. stap's user_* give 0 when the read faults, its
+ * kernel_* report an error.
+ */
+#include "lower_int.h"
+
+#include <linux/bpf.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../semantic/tracefs.h"
+
+/* A size-byte read of addr, sign-extended to 64 bits. */
+static struct val context_read_mem(struct lower *L, struct node *e, int size,
+				   bool user)
+{
+	int slot = ir_stack_alloc(L->f, 8, 8);
+	int dst = lw_vr(L), r = lw_vr(L), ok = ir_label_new(L->f), rc;
+	struct val addr = lw_expr(L, e->args);
+
+	ir_store_imm(L->f, 8, IR_FP, (int16_t)slot, 0);
+	ir_mov_reg(L->f, dst, IR_FP);
+	ir_alu_imm(L->f, BPF_ADD, dst, slot);
+	rc = lw_call(L, user ? BPF_FUNC_probe_read_user
+			     : BPF_FUNC_probe_read_kernel,
+		     dst, lw_imm(L, size), addr.reg, -1);
+	if (!user) {
+		ir_jcond_imm(L->f, BPF_JEQ, rc, 0, ok);
+		lw_emit_error(L, e->loc, size == 8 ? "kernel long copy fault"
+						   : "kernel int copy fault");
+		ir_label_place(L->f, ok);
+	}
+	/* the helper zeroes the destination when the read faults */
+	ir_load(L->f, size, r, IR_FP, (int16_t)slot);
+	if (size < 8) {
+		ir_alu_imm(L->f, BPF_LSH, r, 64 - 8 * size);
+		ir_alu_imm(L->f, BPF_ARSH, r, 64 - 8 * size);
+	}
+	return (struct val){ .type = T_LONG, .reg = r };
+}
+
+static struct val context_literal(struct lower *L, struct node *e,
+				  const char *s)
+{
+	return lw_str_literal(L, s, (int64_t)strlen(s), e->loc);
+}
+
+/* probefunc(): the kernel function the probe stands for. A syscall
+ * tracepoint stands for the syscall's entry point (__x64_sys_openat, as
+ * stap's kprobe-based syscall tapset reports it); kernel.function probes
+ * name their function; other probe points have none here (""). */
+static void context_probefunc(const struct rprobe *rp, char *buf, size_t n)
+{
+	const char *ev = rp->tp && !rp->syscall_any ? rp->tp->event : NULL;
+	const char *name = NULL;
+
+	buf[0] = '\0';
+	if (rp->type == PT_KFUNC && rp->kfunc) {
+		snprintf(buf, n, "%s", rp->kfunc);
+		return;
+	}
+	if (ev && strncmp(ev, "sys_enter_", 10) == 0)
+		name = ev + 10;
+	else if (ev && strncmp(ev, "sys_exit_", 9) == 0)
+		name = ev + 9;
+	if (!name)
+		return;
+#if defined(__x86_64__)
+	snprintf(buf, n, "__x64_sys_%s", name);
+#elif defined(__aarch64__)
+	snprintf(buf, n, "__arm64_sys_%s", name);
+#else
+	snprintf(buf, n, "sys_%s", name);
+#endif
+}
+
+bool lower_context_builtin(struct lower *L, struct node *e, struct val *out)
+{
+	char buf[256];
+
+	switch (e->op) {
+	case BI_PP:
+	case BI_PN:
+		*out = context_literal(L, e, L->rp->name);
+		return true;
+	case BI_PROBEFUNC:
+		context_probefunc(L->rp, buf, sizeof(buf));
+		*out = context_literal(L, e, buf);
+		return true;
+	case BI_USER_LONG:
+		*out = context_read_mem(L, e, 8, true);
+		return true;
+	case BI_USER_INT:
+		*out = context_read_mem(L, e, 4, true);
+		return true;
+	case BI_USER_SHORT:
+		*out = context_read_mem(L, e, 2, true);
+		return true;
+	case BI_USER_CHAR:
+		*out = context_read_mem(L, e, 1, true);
+		return true;
+	case BI_KERNEL_LONG:
+		*out = context_read_mem(L, e, 8, false);
+		return true;
+	case BI_KERNEL_INT:
+		*out = context_read_mem(L, e, 4, false);
+		return true;
+	default:
+		return false;
+	}
+}
