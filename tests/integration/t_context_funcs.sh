@@ -52,3 +52,26 @@ expect_err kernel-mem-fault 1 "ERROR: kernel long copy fault" \
 expect user-ctx 0 "begin|begin||0" \
 	-e 'probe begin { printf("%s|%s|%s|%d\n", pp(), pn(), probefunc(),
 		user_int(4096)); exit() }'
+
+# cat's own open of a missing file: its command line (tapset/cmdline.stp
+# reads mm->arg_start..arg_end) and the file name quoted
+# (tapset/uconversions.stp; an unreadable address is its hex value).
+expect cmdline 0 '[cat -u /nonexistent-etap-ctx][cat][/nonexistent-etap-ctx][][-u,/nonexistent-etap-ctx]' \
+	-e 'probe syscall.openat {
+		if (pid() != target() ||
+		    user_string($filename, "") != "/nonexistent-etap-ctx") next
+		printf("[%s][%s][%s][%s][%s]\n", cmdline_str(),
+			cmdline_arg(0), cmdline_arg(2), cmdline_arg(3),
+			cmdline_args(1, -1, ","))
+		exit() }' \
+	-c 'cat -u /nonexistent-etap-ctx'
+expect quoted 0 '"/nonexistent-etap-ctx" 0x0' \
+	-e 'probe syscall.openat {
+		if (pid() != target() ||
+		    user_string($filename, "") != "/nonexistent-etap-ctx") next
+		printf("%s %s\n", user_string_quoted($filename),
+			user_string_quoted(0))
+		exit() }' \
+	-c 'cat -u /nonexistent-etap-ctx'
+expect cmdline-user 0 "[][]" \
+	-e 'probe begin { printf("[%s][%s]\n", cmdline_str(), cmdline_arg(0)); exit() }'
