@@ -79,6 +79,24 @@ static void context_probefunc(const struct rprobe *rp, char *buf, size_t n)
 #endif
 }
 
+/* returnval(): the "ret" field of a syscall return tracepoint record
+ * (syscall.NAME.return, syscall_any.return), as $return reads it. */
+static struct val context_returnval(struct lower *L, struct node *e)
+{
+	const struct tp_field *f = L->rp->is_return && L->rp->tp
+					   ? tp_format_field(L->rp->tp, "ret")
+					   : NULL;
+	int r = lw_vr(L);
+
+	if (!f) {
+		lw_fail(L, e, "returnval() in a probe without a return value",
+			"use it in syscall.NAME.return or syscall_any.return");
+		return (struct val){ .type = T_LONG, .reg = lw_imm(L, 0) };
+	}
+	ir_load(L->f, 8, r, L->ctx, (int16_t)f->offset);
+	return (struct val){ .type = T_LONG, .reg = r };
+}
+
 bool lower_context_builtin(struct lower *L, struct node *e, struct val *out)
 {
 	char buf[256];
@@ -109,6 +127,9 @@ bool lower_context_builtin(struct lower *L, struct node *e, struct val *out)
 		return true;
 	case BI_KERNEL_INT:
 		*out = context_read_mem(L, e, 4, false);
+		return true;
+	case BI_RETURNVAL:
+		*out = context_returnval(L, e);
 		return true;
 	default:
 		return false;

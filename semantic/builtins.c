@@ -47,6 +47,7 @@ static const struct builtin_info builtins[] = {
 	{ "user_char", BI_USER_CHAR, 1, 1, T_LONG, T_LONG, true },
 	{ "kernel_long", BI_KERNEL_LONG, 1, 1, T_LONG, T_LONG, true },
 	{ "kernel_int", BI_KERNEL_INT, 1, 1, T_LONG, T_LONG, true },
+	{ "returnval", BI_RETURNVAL, 0, 0, T_LONG, T_UNKNOWN, true },
 };
 
 #define NBUILTINS (sizeof(builtins) / sizeof(builtins[0]))

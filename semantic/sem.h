@@ -124,7 +124,7 @@ enum builtin {
 	BI_TASK_CURRENT, /* task_current(): the task_struct address */
 	/* probe names and raw memory (kernel context: codegen/lower_context.c) */
 	BI_PN, BI_PROBEFUNC, BI_USER_LONG, BI_USER_INT, BI_USER_SHORT,
-	BI_USER_CHAR, BI_KERNEL_LONG, BI_KERNEL_INT,
+	BI_USER_CHAR, BI_KERNEL_LONG, BI_KERNEL_INT, BI_RETURNVAL,
 	BI_MAX
 };
 

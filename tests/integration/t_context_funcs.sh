@@ -75,3 +75,22 @@ expect quoted 0 '"/nonexistent-etap-ctx" 0x0' \
 	-c 'cat -u /nonexistent-etap-ctx'
 expect cmdline-user 0 "[][]" \
 	-e 'probe begin { printf("[%s][%s]\n", cmdline_str(), cmdline_arg(0)); exit() }'
+
+# returnval()/returnstr() in syscall return probes: cat opens /dev/null
+# (fd 3, as each library before it) and a missing file (ENOENT); every
+# returnval() equals $return. In an entry probe it is a semantic error.
+expect returnval 0 "-2 (ENOENT)|-2 (ENOENT)
+0x3|3
+mismatches 0" \
+	-e 'global s, bad
+	probe syscall.openat.return {
+		if (pid() != target()) next
+		if (returnval() != $return) bad++
+		if (returnval() == 3 || returnval() == -2)
+			s[returnstr(2)] = returnstr(1)
+	}
+	probe end { foreach (k+ in s) printf("%s|%s\n", k, s[k])
+		printf("mismatches %d\n", bad) }' \
+	-c 'cat /dev/null /nonexistent-etap-ret'
+expect_err returnval-entry 1 "returnval\(\) in a probe without a return value" \
+	-e 'probe syscall.openat { println(returnval()) }'
