@@ -94,3 +94,16 @@ mismatches 0" \
 	-c 'cat /dev/null /nonexistent-etap-ret'
 expect_err returnval-entry 1 "returnval\(\) in a probe without a return value" \
 	-e 'probe syscall.openat { println(returnval()) }'
+
+# syscall.*.return goes through the raw_syscalls dispatcher's per-syscall
+# handlers: each still knows its own pn() and probefunc().
+expect dispatch-names 0 "__x64_sys_close syscall.close.return
+__x64_sys_openat syscall.openat.return" \
+	-e 'global s
+	probe syscall.*.return {
+		if (pid() == target() && (pn() == "syscall.openat.return" ||
+					  pn() == "syscall.close.return"))
+			s[probefunc(), pn()] = 1
+	}
+	probe end { foreach ([f, n+] in s) printf("%s %s\n", f, n) }' \
+	-c 'cat /dev/null'
