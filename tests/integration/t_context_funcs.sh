@@ -107,3 +107,14 @@ __x64_sys_openat syscall.openat.return" \
 	}
 	probe end { foreach ([f, n+] in s) printf("%s %s\n", f, n) }' \
 	-c 'cat /dev/null'
+
+# task_uid/gid/euid/egid/cpu on a workload that setpriv runs as nobody
+# (65534): the ids come from the task's cred.
+expect task-ids 0 "65534 65534 65534 65534 1" \
+	-e 'probe kernel.trace("sched_process_exec") {
+		t = task_current()
+		if (pid() != target() || task_execname(t) != "cat") next
+		printf("%d %d %d %d %d\n", task_uid(t), task_gid(t),
+			task_euid(t), task_egid(t), task_cpu(t) == cpu())
+		exit() }' \
+	-c 'setpriv --reuid=65534 --regid=65534 --clear-groups cat /dev/null'
