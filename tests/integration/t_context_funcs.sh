@@ -32,6 +32,16 @@ expect user-mem 0 "0 10000000 10000000 -27008 -128 0|syscall.clock_nanosleep|sys
 		exit() }' \
 	-c 'sleep 0.01'
 
+expect user-mem-fixed 0 "-128 128 -27008 38528 38528 10000000 10000000 10000000" \
+	-e 'probe syscall.clock_nanosleep {
+		if (pid() != target()) next
+		a = $rqtp + 8
+		printf("%d %d %d %d %d %d %d %d\n", user_int8(a), user_uint8(a),
+			user_int16(a), user_uint16(a), user_ushort(a),
+			user_int32(a), user_uint32(a), user_int64(a))
+		exit() }' \
+	-c 'sleep 0.01'
+
 # kernel_long/int at a task_struct's start read thread_info.flags (the
 # first member), as @cast does; address 0 is stap's copy-fault error.
 expect kernel-mem 0 "1 1" \
