@@ -739,6 +739,22 @@ static int fe_cmp(const void *pa, const void *pb, void *ctx)
 	return 0;
 }
 
+/* One loop turn's outcome: true to leave the loop with *fl. */
+static bool eval_loop_exit(enum flow body, enum flow *fl)
+{
+	switch (body) {
+	case FLOW_BREAK:
+		*fl = FLOW_NORMAL;
+		return true;
+	case FLOW_RETURN:
+	case FLOW_UNWIND:
+		*fl = body;
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* foreach (b in @hist_log(s)): every bucket index, in order. */
 static enum flow eval_foreach_hist(struct eval *ev, const struct node *n)
 {
@@ -762,14 +778,7 @@ static enum flow eval_foreach_hist(struct eval *ev, const struct node *n)
 			eval_write_sym(ev, fe->keys, fe->keys->sym, &b);
 		if (ev->unwind)
 			break;
-		fl = eval_stmt(ev, fe->body);
-		if (fl == FLOW_BREAK) {
-			fl = FLOW_NORMAL;
-			break;
-		}
-		if (fl == FLOW_CONTINUE)
-			fl = FLOW_NORMAL;
-		if (fl != FLOW_NORMAL)
+		if (eval_loop_exit(eval_stmt(ev, fe->body), &fl))
 			break;
 	}
 	free(counts);
@@ -850,14 +859,7 @@ static enum flow eval_foreach(struct eval *ev, const struct node *n)
 			fl = FLOW_UNWIND;
 			break;
 		}
-		fl = eval_stmt(ev, fe->body);
-		if (fl == FLOW_BREAK) {
-			fl = FLOW_NORMAL;
-			break;
-		}
-		if (fl == FLOW_CONTINUE)
-			fl = FLOW_NORMAL;
-		if (fl != FLOW_NORMAL)
+		if (eval_loop_exit(eval_stmt(ev, fe->body), &fl))
 			break;
 	}
 out:
@@ -934,22 +936,6 @@ static enum flow eval_try(struct eval *ev, const struct node *n)
 	if (ev->unwind)
 		return FLOW_UNWIND;
 	return n->b ? eval_stmt(ev, n->b) : FLOW_NORMAL;
-}
-
-/* One loop turn's outcome: true to leave the loop with *fl. */
-static bool eval_loop_exit(enum flow body, enum flow *fl)
-{
-	switch (body) {
-	case FLOW_BREAK:
-		*fl = FLOW_NORMAL;
-		return true;
-	case FLOW_RETURN:
-	case FLOW_UNWIND:
-		*fl = body;
-		return true;
-	default:
-		return false;
-	}
 }
 
 static enum flow eval_stmt(struct eval *ev, const struct node *n)
