@@ -444,7 +444,16 @@ int sem_resolve_probes(struct program *p)
 
 				diag_report("semantic error", pp->loc,
 					    "no match for probe point '%s'", s);
-				if (sug)
+				if (comp_is(pp->comps, "process") &&
+				    pp->comps->has_arg)
+					diag_hint("user-space probes "
+						  "(process(\"PATH\").function, "
+						  ".statement, .mark: uprobes and "
+						  "USDT) are not supported yet; "
+						  "syscall.* probes filtered on "
+						  "pid() == target() cover a "
+						  "program's system calls");
+				else if (sug)
 					diag_hint("did you mean %s?", sug);
 				free(s);
 				errors++;
