@@ -175,9 +175,9 @@ static int child_pidfd_open(pid_t pid)
 #endif
 }
 
-/* Runs in the forked child: give the command the signal state a shell
- * would, since etap ignores or blocks signals it handles itself; wait for
- * the go byte; exec. Only async-signal-safe calls before exec. */
+/* Runs in the forked child: wait for the go byte; give the command the
+ * signal state a shell would, since etap ignores or blocks signals it
+ * handles itself; exec. Only async-signal-safe calls before exec. */
 static void __attribute__((noreturn)) child_run(int hold_fd, char *const argv[])
 {
 	struct sigaction sa = {.sa_handler = SIG_DFL};
@@ -186,12 +186,6 @@ static void __attribute__((noreturn)) child_run(int hold_fd, char *const argv[])
 	ssize_t n;
 	int err;
 
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			sigaction(sig, &sa, NULL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-
 	do
 		n = read(hold_fd, &go, 1);
 	while (n < 0 && errno == EINTR);
@@ -199,6 +193,15 @@ static void __attribute__((noreturn)) child_run(int hold_fd, char *const argv[])
 	if (n != 1)
 		_exit(127);
 	close(hold_fd);
+
+	/* Only once released: these are the command's first system calls,
+	 * and every probe must see all of them (before the release they
+	 * raced with attaching, so two probes could count differently). */
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			sigaction(sig, &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 
 	execvp(argv[0], argv);
 	err = errno;
