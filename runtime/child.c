@@ -6,6 +6,7 @@
  * the command directly (no shell) makes target() the command's own pid.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -213,6 +214,33 @@ static void __attribute__((noreturn)) child_run(int hold_fd, char *const argv[])
 	_exit(127);
 }
 
+/* Wait (up to a second) until the child sleeps in its read of the go
+ * byte, so that the read's entry always happens before probes attach and
+ * the command's traced system calls are the same from run to run. */
+static void child_wait_blocked(pid_t pid)
+{
+	char path[64], buf[256];
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	for (int i = 0; i < 10000; i++) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+		char *st;
+
+		if (fd >= 0)
+			close(fd);
+		if (n <= 0)
+			return;
+		buf[n] = '\0';
+		/* "pid (comm) S ...": the state follows the last ')' */
+		st = strrchr(buf, ')');
+		if (!st || st[1] != ' ' || st[2] == 'S' || st[2] == 'Z' ||
+		    st[2] == 'X')
+			return;
+		usleep(100);
+	}
+}
+
 int child_spawn(struct child *c, char *const argv[])
 {
 	int sv[2], err;
@@ -242,6 +270,7 @@ int child_spawn(struct child *c, char *const argv[])
 	c->pid = pid;
 	c->release_fd = sv[1];
 	c->pidfd = child_pidfd_open(pid);
+	child_wait_blocked(pid);
 	return 0;
 }
 
