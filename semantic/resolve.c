@@ -742,6 +742,18 @@ static void walk_expr(struct scope *sc, struct node *e)
 	}
 }
 
+/* What every foreach form shares: the limit is a long, the body a loop. */
+static void walk_foreach_limit_body(struct scope *sc, struct foreach_info *fe)
+{
+	if (fe->limit) {
+		walk_expr(sc, fe->limit);
+		expect_type(sc, fe->limit, T_LONG);
+	}
+	sc->loop_depth++;
+	walk_stmt(sc, fe->body);
+	sc->loop_depth--;
+}
+
 /* foreach (b in @hist_linear(s, ...)): b runs over bucket indexes. */
 static void walk_foreach_hist(struct scope *sc, struct node *s)
 {
@@ -759,13 +771,7 @@ static void walk_foreach_hist(struct scope *sc, struct node *s)
 		walk_ident(sc, k, true);
 		sym_learn(sc, k->sym, T_LONG, k->loc);
 	}
-	if (fe->limit) {
-		walk_expr(sc, fe->limit);
-		expect_type(sc, fe->limit, T_LONG);
-	}
-	sc->loop_depth++;
-	walk_stmt(sc, fe->body);
-	sc->loop_depth--;
+	walk_foreach_limit_body(sc, fe);
 }
 
 static void walk_foreach(struct scope *sc, struct node *s)
@@ -815,13 +821,7 @@ static void walk_foreach(struct scope *sc, struct node *s)
 		diag_hint("sort '%s' by value with '%s-' or '%s+'", g->name,
 			  g->name, g->name);
 	}
-	if (fe->limit) {
-		walk_expr(sc, fe->limit);
-		expect_type(sc, fe->limit, T_LONG);
-	}
-	sc->loop_depth++;
-	walk_stmt(sc, fe->body);
-	sc->loop_depth--;
+	walk_foreach_limit_body(sc, fe);
 }
 
 static void walk_stmt(struct scope *sc, struct node *s)
