@@ -97,8 +97,8 @@ static int stats_linear_bucket(struct lower *L, const struct stats_info *si,
 	return b;
 }
 
-static void stats_add_words(struct lower *L, const struct stats_info *si,
-			    int w, int x)
+static void stats_add_words(struct lower *L, const struct stats_info *si, int w,
+			    int x)
 {
 	struct ir_func *f = L->f;
 	int cnt = lw_vr(L), t = lw_vr(L), more = ir_label_new(f);
@@ -108,23 +108,30 @@ static void stats_add_words(struct lower *L, const struct stats_info *si,
 	ir_jcond_imm(f, BPF_JNE, cnt, 0, more);
 	/* the first sample on this CPU */
 	ir_store_imm(f, 8, w, STW_COUNT * 8, 1);
-	ir_store_reg(f, 8, w, STW_SUM * 8, x);
-	ir_store_reg(f, 8, w, STW_MIN * 8, x);
-	ir_store_reg(f, 8, w, STW_MAX * 8, x);
-	ir_mov_reg(f, t, x);
-	if (si->shift)
-		ir_alu_imm(f, BPF_LSH, t, si->shift);
-	ir_store_reg(f, 8, w, STW_AVG_S * 8, t);
-	ir_store_imm(f, 8, w, STW_M2 * 8, 0);
+	if (si->keep_sum)
+		ir_store_reg(f, 8, w, STW_SUM * 8, x);
+	if (si->keep_minmax) {
+		ir_store_reg(f, 8, w, STW_MIN * 8, x);
+		ir_store_reg(f, 8, w, STW_MAX * 8, x);
+	}
+	if (si->variance) {
+		ir_mov_reg(f, t, x);
+		if (si->shift)
+			ir_alu_imm(f, BPF_LSH, t, si->shift);
+		ir_store_reg(f, 8, w, STW_AVG_S * 8, t);
+		ir_store_imm(f, 8, w, STW_M2 * 8, 0);
+	}
 	ir_jmp(f, hist);
 
 	ir_label_place(f, more);
 	ir_alu_imm(f, BPF_ADD, cnt, 1);
 	ir_store_reg(f, 8, w, STW_COUNT * 8, cnt);
-	ir_load(f, 8, t, w, STW_SUM * 8);
-	ir_alu_reg(f, BPF_ADD, t, x);
-	ir_store_reg(f, 8, w, STW_SUM * 8, t);
-	{
+	if (si->keep_sum) {
+		ir_load(f, 8, t, w, STW_SUM * 8);
+		ir_alu_reg(f, BPF_ADD, t, x);
+		ir_store_reg(f, 8, w, STW_SUM * 8, t);
+	}
+	if (si->keep_minmax) {
 		int skip = ir_label_new(f);
 
 		ir_load(f, 8, t, w, STW_MAX * 8);
@@ -132,7 +139,7 @@ static void stats_add_words(struct lower *L, const struct stats_info *si,
 		ir_store_reg(f, 8, w, STW_MAX * 8, x);
 		ir_label_place(f, skip);
 	}
-	{
+	if (si->keep_minmax) {
 		int skip = ir_label_new(f);
 
 		ir_load(f, 8, t, w, STW_MIN * 8);
@@ -227,7 +234,7 @@ struct val lower_stats_agg(struct lower *L, struct node *e)
 
 	if (!g || !g->stats || !g->has_map) {
 		lw_fail(L, e, "'<<<' on this expression", NULL);
-		return (struct val){ .type = T_LONG, .reg = lw_imm(L, 0) };
+		return (struct val){.type = T_LONG, .reg = lw_imm(L, 0)};
 	}
 	if (e->a->kind == E_INDEX) {
 		w = stats_elem(L, g, lw_key(L, g, e->a->args, e->a->loc),
@@ -244,5 +251,5 @@ struct val lower_stats_agg(struct lower *L, struct node *e)
 	}
 	stats_add_words(L, g->stats, w, x.reg);
 	ir_label_place(f, done);
-	return (struct val){ .type = T_LONG, .reg = lw_imm(L, 0) };
+	return (struct val){.type = T_LONG, .reg = lw_imm(L, 0)};
 }

@@ -23,9 +23,9 @@
 struct swalk {
 	struct program *p;
 	bool kernel, user;
-	bool report;	 /* this walk reports errors */
-	bool *kinc;	 /* per global: kernel probes ++ / += it */
-	bool *kother;	 /* per global: kernel probes use it otherwise */
+	bool report;  /* this walk reports errors */
+	bool *kinc;   /* per global: kernel probes ++ / += it */
+	bool *kother; /* per global: kernel probes use it otherwise */
 	bool *fn_kernel, *fn_user; /* per function: called from there */
 	bool changed;
 };
@@ -97,8 +97,7 @@ static struct symbol *sw_aggregate(struct swalk *w, const struct node *e,
 		return NULL;
 	if (e && e->kind == E_IDENT && g && g->kind == SYM_LOCAL) {
 		diag_report("semantic error", e->loc,
-			    "aggregate '%s' must be a global variable",
-			    e->str);
+			    "aggregate '%s' must be a global variable", e->str);
 		diag_hint("declare it: global %s", e->str);
 	} else {
 		diag_report("semantic error", (e ? e : at)->loc,
@@ -122,16 +121,15 @@ static void sw_kernel_read(struct swalk *w, const struct node *e,
 
 static void sw_hist(struct swalk *w, struct node *e)
 {
-	struct symbol *g = sw_aggregate(w, e->a, e, e->op == STAT_HIST_LOG
-							    ? "@hist_log"
-							    : "@hist_linear");
-	struct stats_info want = { .hist = true };
+	struct symbol *g = sw_aggregate(
+	    w, e->a, e, e->op == STAT_HIST_LOG ? "@hist_log" : "@hist_linear");
+	struct stats_info want = {.hist = true};
 	struct stats_info *si;
-	int64_t prm[3] = { 0, 0, 0 };
+	int64_t prm[3] = {0, 0, 0};
 	int i = 0;
 
-	sw_kernel_read(w, e, e->op == STAT_HIST_LOG ? "@hist_log"
-						    : "@hist_linear");
+	sw_kernel_read(w, e,
+		       e->op == STAT_HIST_LOG ? "@hist_log" : "@hist_linear");
 	if (e->op == STAT_HIST_LINEAR) {
 		for (struct node *a = e->args; a && i < 3; a = a->next, i++)
 			num_value(a, &prm[i]);
@@ -153,15 +151,15 @@ static void sw_hist(struct swalk *w, struct node *e)
 		if ((prm[1] - prm[0]) / prm[2] < 1 ||
 		    (prm[1] - prm[0]) / prm[2] > STATS_MAX_BUCKETS) {
 			if (w->report) {
-				diag_report("semantic error", e->loc,
-					    "@hist_linear(v, %lld, %lld, %lld) "
-					    "gives %lld buckets; it must give "
-					    "between 1 and %d",
-					    (long long)prm[0], (long long)prm[1],
-					    (long long)prm[2],
-					    (long long)((prm[1] - prm[0]) /
-							prm[2]),
-					    STATS_MAX_BUCKETS);
+				diag_report(
+				    "semantic error", e->loc,
+				    "@hist_linear(v, %lld, %lld, %lld) "
+				    "gives %lld buckets; it must give "
+				    "between 1 and %d",
+				    (long long)prm[0], (long long)prm[1],
+				    (long long)prm[2],
+				    (long long)((prm[1] - prm[0]) / prm[2]),
+				    STATS_MAX_BUCKETS);
 				diag_hint("buckets = (high - low) / width: "
 					  "adjust low, high or width");
 			}
@@ -197,6 +195,18 @@ static void sw_hist(struct swalk *w, struct node *e)
 	}
 }
 
+/* What reading aggregate g with op needs kept (see stats_info). */
+static void sw_keep(struct symbol *g, enum statop op)
+{
+	if (!g || g->type != T_STATS || !g->stats)
+		return;
+	g->stats->read = true;
+	if (op == STAT_SUM || op == STAT_AVG || op == STAT_VARIANCE)
+		g->stats->keep_sum = true;
+	if (op == STAT_MIN || op == STAT_MAX)
+		g->stats->keep_minmax = true;
+}
+
 static void sw_statop(struct swalk *w, struct node *e)
 {
 	char what[16];
@@ -206,6 +216,7 @@ static void sw_statop(struct swalk *w, struct node *e)
 	snprintf(what, sizeof(what), "@%s", ast_statop_str(e->op));
 	g = sw_aggregate(w, e->a, e, what);
 	sw_kernel_read(w, e, what);
+	sw_keep(g, e->op);
 	if (e->op != STAT_VARIANCE || !g || !g->stats)
 		return;
 	if (e->args && (!num_value(e->args, &shift) || shift < 0 ||
@@ -271,9 +282,10 @@ static void sw_expr(struct swalk *w, struct node *e)
 			diag_report("semantic error", e->loc,
 				    "aggregate '%s' has no value of its own",
 				    e->str);
-			diag_hint("read it with @count(%s), @sum(%s), @avg(%s), "
-				  "... or print(@hist_log(%s))",
-				  e->str, e->str, e->str, e->str);
+			diag_hint(
+			    "read it with @count(%s), @sum(%s), @avg(%s), "
+			    "... or print(@hist_log(%s))",
+			    e->str, e->str, e->str, e->str);
 		}
 		return;
 	case E_INDEX:
@@ -300,6 +312,7 @@ static void sw_expr(struct swalk *w, struct node *e)
 		return;
 	case E_HIST:
 		sw_hist(w, e);
+		sw_keep(e->a ? e->a->sym : NULL, e->op);
 		sw_use(w, e->a ? e->a->sym : NULL, false);
 		if (e->a && e->a->kind == E_INDEX)
 			sw_list(w, e->a->args);
@@ -332,8 +345,7 @@ static bool sw_increment(struct swalk *w, struct node *e)
 		lv = e->a;
 	else
 		return false;
-	if (!lv || lv->kind != E_INDEX || !lv->sym ||
-	    lv->sym->type != T_LONG)
+	if (!lv || lv->kind != E_INDEX || !lv->sym || lv->sym->type != T_LONG)
 		return false;
 	sw_use(w, lv->sym, true);
 	sw_list(w, lv->args);
@@ -358,6 +370,9 @@ static void sw_stmt(struct swalk *w, struct node *s)
 	case S_FOREACH: {
 		struct foreach_info *fe = s->fe;
 
+		if (fe->array && fe->sort_dir)
+			sw_keep(fe->array->sym,
+				fe->sort_agg ? fe->sort_agg : STAT_COUNT);
 		sw_expr(w, fe->array);
 		sw_list(w, fe->slice);
 		sw_expr(w, fe->limit);
@@ -446,7 +461,7 @@ int sem_stats_analyse(struct program *p)
 {
 	int before = diag_error_count();
 	int ng = 0, nf = 0, i;
-	struct swalk w = { .p = p };
+	struct swalk w = {.p = p};
 
 	for (struct symbol *g = p->globals; g; g = g->next, ng++)
 		if (g->type == T_STATS && !g->stats) {
@@ -482,6 +497,9 @@ int sem_stats_analyse(struct program *p)
 			sw_stmt(&w, f->fn->body);
 	}
 	sw_choose_percpu(&w);
+	for (struct symbol *g = p->globals; g; g = g->next)
+		if (g->stats && !g->stats->read)
+			g->stats->keep_sum = g->stats->keep_minmax = true;
 	free(w.kinc);
 	free(w.kother);
 	free(w.fn_kernel);

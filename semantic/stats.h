@@ -21,19 +21,24 @@ enum {
 	STW_SUM,
 	STW_MIN,
 	STW_MAX,
-	STW_AVG_S,	/* Welford: running mean << shift */
-	STW_M2,		/* Welford: sum of squared deviations << 2 shift */
-	STW_VAR_S,	/* M2 / (count - 1), as of the last sample */
-	STW_HIST,	/* first bucket */
+	STW_AVG_S, /* Welford: running mean << shift */
+	STW_M2,	   /* Welford: sum of squared deviations << 2 shift */
+	STW_VAR_S, /* M2 / (count - 1), as of the last sample */
+	STW_HIST,  /* first bucket */
 };
 
 struct stats_info {
-	bool hist;	   /* a histogram is kept */
-	bool linear;	   /* @hist_linear, else @hist_log */
+	bool hist;		  /* a histogram is kept */
+	bool linear;		  /* @hist_linear, else @hist_log */
 	int64_t low, high, width; /* @hist_linear parameters */
-	int nbuckets;	   /* 0 without a histogram */
-	bool variance;	   /* @variance is used */
-	int shift;	   /* @variance(s, shift) */
+	int nbuckets;		  /* 0 without a histogram */
+	bool variance;		  /* @variance is used */
+	int shift;		  /* @variance(s, shift) */
+	/* Which running values kernel probes must keep: @sum/@avg need the
+	 * sum, @min/@max the extremes. An aggregate no @op reads is shown at
+	 * exit with all of them. The count and any histogram are always kept.
+	 */
+	bool read, keep_sum, keep_minmax;
 	const struct node *hist_at; /* first histogram use (diagnostics) */
 	const struct node *shift_at;
 };

@@ -125,6 +125,22 @@ expect kernel-and-user 0 "1002 4096010" -c "$dd4096" \
 	-e 'global s probe begin { s <<< 4; s <<< 6 } probe syscall.read { if (pid() == target() && $fd == 0) s <<< $count }
 	    probe end { printf("%d %d\n", @count(s), @sum(s)) }'
 
+# Kernel probes keep only the running values the script reads: each
+# @op alone still gets its value, and an aggregate nobody reads is shown
+# at exit with all of them. Reads of 100, 100 and 300 bytes.
+three="sh -c 'dd if=/dev/zero of=/dev/null bs=100 count=2 status=none; dd if=/dev/zero of=/dev/null bs=300 count=1 status=none'"
+for op in min:100 max:300 sum:500 avg:166 count:3; do
+	expect "kernel-keeps-only-@${op%%:*}" 0 "${op#*:}" -c "$three" \
+		-e 'global s probe syscall.read { if (ppid() == target() && $fd == 0) s <<< $count }
+		    probe end { printf("%d\n", @'"${op%%:*}"'(s)) }'
+done
+expect kernel-unread-stats-dump 0 "s @count=3 @min=100 @max=300 @sum=500 @avg=166" -c "$three" \
+	-e 'global s probe syscall.read { if (ppid() == target() && $fd == 0) s <<< $count }'
+expect kernel-sort-by-@max 0 "b 1
+a 2" -c "$three" \
+	-e 'global s probe syscall.read { if (ppid() == target() && $fd == 0) s[$count == 300 ? "b" : "a"] <<< $count }
+	    probe end { foreach (k in s @max-) printf("%s %d\n", k, @count(s[k])) }'
+
 # Two dd's pinned to CPU 0 and CPU 1: 10 reads of 100 bytes, 10 of 300.
 # Merged as stap merges CPUs: mean 200, S1 = 10*100^2 + 10*100^2, each
 # CPU's own variance 0, so (200000 + 0) / 19 = 10526 (one CPU's running
