@@ -43,6 +43,16 @@ static void lower_fail(struct lower *L, struct node *n, const char *what,
 	L->errors++;
 }
 
+/* An error in words of its own (lower_fail adds "not supported"). */
+void lw_error(struct lower *L, struct node *n, const char *msg,
+	      const char *hint)
+{
+	diag_report("semantic error", n->loc, "%s", msg);
+	if (hint)
+		diag_hint("%s", hint);
+	L->errors++;
+}
+
 static int maxstr(struct lower *L)
 {
 	return (int)L->p->opt.maxstringlen;

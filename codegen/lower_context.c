@@ -64,6 +64,10 @@ static void context_probefunc(const struct rprobe *rp, char *buf, size_t n)
 		snprintf(buf, n, "%s", rp->kfunc);
 		return;
 	}
+	if (rp->type == PT_UPROBE && rp->ufunc) {
+		snprintf(buf, n, "%s", rp->ufunc);
+		return;
+	}
 	if (ev && strncmp(ev, "sys_enter_", 10) == 0)
 		name = ev + 10;
 	else if (ev && strncmp(ev, "sys_exit_", 9) == 0)
@@ -79,18 +83,118 @@ static void context_probefunc(const struct rprobe *rp, char *buf, size_t n)
 #endif
 }
 
+/* Probes whose context is the probed task's registers (struct pt_regs;
+ * a perf event's context starts with them). */
+static bool context_has_regs(const struct rprobe *rp)
+{
+	return rp->mech == MECH_KPROBE || rp->mech == MECH_KRETPROBE ||
+	       rp->mech == MECH_UPROBE || rp->mech == MECH_URETPROBE ||
+	       rp->mech == MECH_PERF;
+}
+
+#if defined(__x86_64__)
+/* x86_64 struct pt_regs, by stap's register names: the 64-bit name, its
+ * 32-bit one and the bare one all read the same slot. */
+static const struct {
+	const char *names[3];
+	int off;
+} context_regs[] = {
+	{ { "rax", "eax", "ax" }, 80 },	  { { "rbx", "ebx", "bx" }, 40 },
+	{ { "rcx", "ecx", "cx" }, 88 },	  { { "rdx", "edx", "dx" }, 96 },
+	{ { "rsi", "esi", "si" }, 104 },  { { "rdi", "edi", "di" }, 112 },
+	{ { "rbp", "ebp", "bp" }, 32 },	  { { "rsp", "esp", "sp" }, 152 },
+	{ { "rip", "eip", "ip" }, 128 },  { { "r8", "r8d", NULL }, 72 },
+	{ { "r9", "r9d", NULL }, 64 },	  { { "r10", "r10d", NULL }, 56 },
+	{ { "r11", "r11d", NULL }, 48 },  { { "r12", "r12d", NULL }, 24 },
+	{ { "r13", "r13d", NULL }, 16 },  { { "r14", "r14d", NULL }, 8 },
+	{ { "r15", "r15d", NULL }, 0 },	  { { "orig_rax", "orig_eax", NULL }, 120 },
+	{ { "flags", "eflags", "rflags" }, 144 },
+};
+#endif
+
+/* The pt_regs offset of register name; *bits 32 for a 32-bit name. */
+static int context_reg_offset(const char *name, int *bits)
+{
+#if defined(__x86_64__)
+	for (size_t i = 0; i < sizeof(context_regs) / sizeof(context_regs[0]);
+	     i++)
+		for (int k = 0; k < 3; k++)
+			if (context_regs[i].names[k] &&
+			    strcmp(context_regs[i].names[k], name) == 0) {
+				*bits = k == 1 ? 32 : 64;
+				return context_regs[i].off;
+			}
+#else
+	(void)name;
+	(void)bits;
+#endif
+	return -1;
+}
+
+/* register("rdi") / u_register("edi"): a register of the probed task, a
+ * 32-bit name sign- (register) or zero-extended (u_register). */
+static struct val context_register(struct lower *L, struct node *e,
+				   bool is_unsigned)
+{
+	const char *fn = is_unsigned ? "u_register" : "register";
+	int r = lw_vr(L), bits = 64, off = -1;
+	char what[96];
+
+	if (!context_has_regs(L->rp)) {
+		static const struct rprobe *reported;
+
+		/* once per probe: the *_arg() tapset reads six registers */
+		if (reported == L->rp)
+			return (struct val){ .type = T_LONG,
+					     .reg = lw_imm(L, 0) };
+		reported = L->rp;
+		snprintf(what, sizeof(what),
+			 "%s() needs a probe with registers; %s has none", fn,
+			 L->rp->name);
+		lw_error(L, e, what,
+			"use it in process(\"PATH\").function(...), a "
+			"kernel.function kprobe or a perf/timer.profile probe");
+		return (struct val){ .type = T_LONG, .reg = lw_imm(L, 0) };
+	}
+	if (e->args && e->args->kind == E_STR)
+		off = context_reg_offset(e->args->str, &bits);
+	if (off < 0) {
+		snprintf(what, sizeof(what),
+			 "%s() needs a register name written as a string", fn);
+		lw_error(L, e->args ? e->args : e, what,
+			"e.g. register(\"rdi\"), u_register(\"eax\"), "
+			"register(\"r8\")");
+		return (struct val){ .type = T_LONG, .reg = lw_imm(L, 0) };
+	}
+	ir_load(L->f, 8, r, L->ctx, (int16_t)off);
+	if (bits == 32) {
+		ir_alu_imm(L->f, BPF_LSH, r, 32);
+		ir_alu_imm(L->f, is_unsigned ? BPF_RSH : BPF_ARSH, r, 32);
+	}
+	return (struct val){ .type = T_LONG, .reg = r };
+}
+
 /* returnval(): the "ret" field of a syscall return tracepoint record
- * (syscall.NAME.return, syscall_any.return), as $return reads it. */
+ * (syscall.NAME.return, syscall_any.return), as $return reads it; the
+ * return register in a function's return probe. */
 static struct val context_returnval(struct lower *L, struct node *e)
 {
+	if (L->rp->mech == MECH_URETPROBE || L->rp->mech == MECH_KRETPROBE) {
+		int r = lw_vr(L), bits;
+
+		ir_load(L->f, 8, r, L->ctx,
+			(int16_t)context_reg_offset("rax", &bits));
+		return (struct val){ .type = T_LONG, .reg = r };
+	}
 	const struct tp_field *f = L->rp->is_return && L->rp->tp
 					   ? tp_format_field(L->rp->tp, "ret")
 					   : NULL;
 	int r = lw_vr(L);
 
 	if (!f) {
-		lw_fail(L, e, "returnval() in a probe without a return value",
-			"use it in syscall.NAME.return or syscall_any.return");
+		lw_error(L, e, "returnval() needs a probe with a return value",
+			"use it in syscall.NAME.return, syscall_any.return or "
+			"a function's .return probe");
 		return (struct val){ .type = T_LONG, .reg = lw_imm(L, 0) };
 	}
 	ir_load(L->f, 8, r, L->ctx, (int16_t)f->offset);
@@ -127,6 +231,10 @@ bool lower_context_builtin(struct lower *L, struct node *e, struct val *out)
 		return true;
 	case BI_KERNEL_INT:
 		*out = context_read_mem(L, e, 4, false);
+		return true;
+	case BI_REGISTER:
+	case BI_U_REGISTER:
+		*out = context_register(L, e, e->op == BI_U_REGISTER);
 		return true;
 	case BI_RETURNVAL:
 		*out = context_returnval(L, e);

@@ -73,6 +73,8 @@ int lw_key(struct lower *L, const struct symbol *g, struct node *keys,
 int lw_map_lookup(struct lower *L, const struct symbol *g, int key);
 void lw_fail(struct lower *L, struct node *n, const char *what,
 	     const char *hint);
+void lw_error(struct lower *L, struct node *n, const char *msg,
+	      const char *hint);
 struct val lw_store(struct lower *L, struct node *lv, int op, struct val rhs,
 		    struct node *e, bool discard);
 int lw_maxstr(struct lower *L);

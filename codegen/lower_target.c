@@ -181,6 +181,12 @@ char *lower_section_of(const struct rprobe *rp)
 						       : "kretprobe",
 			     rp->kfunc);
 		break;
+	case MECH_UPROBE:
+	case MECH_URETPROBE:
+		/* attached by offset at run time (runtime/attach_kernel.c) */
+		n = asprintf(&s, "%s", rp->mech == MECH_UPROBE ? "uprobe"
+							     : "uretprobe");
+		break;
 	default:
 		/* Classic tracepoints; a tail-called handler has the same
 		 * program type and is never attached itself. */

@@ -139,6 +139,24 @@ static int perf_attach(struct loader *l, int i)
 	return attached ? 0 : -ENODEV;
 }
 
+/* process("PATH").function: a uprobe at the function's file offset, for
+ * every process that maps the file. */
+static int uprobe_attach(struct loader *l, int i)
+{
+	const struct rprobe *rp = l->c->progs[i].probe;
+
+	l->links[i] = bpf_program__attach_uprobe(
+		l->progs[i], rp->mech == MECH_URETPROBE, -1, rp->upath,
+		(size_t)rp->uoffset);
+	if (l->links[i])
+		return 0;
+	fprintf(stderr, "etap: cannot attach probe %s (uprobe at %s+%#llx): "
+			"%s\n",
+		rp->name, rp->upath, (unsigned long long)rp->uoffset,
+		strerror(errno));
+	return -errno;
+}
+
 bool loader_attach_special(struct loader *l, int i, int *err)
 {
 	const struct compiled_prog *cp = &l->c->progs[i];
@@ -146,6 +164,10 @@ bool loader_attach_special(struct loader *l, int i, int *err)
 	*err = 0;
 	if (cp->tail_map >= 0)
 		return true;
+	if (cp->probe && cp->probe->type == PT_UPROBE) {
+		*err = uprobe_attach(l, i);
+		return true;
+	}
 	if (cp->probe && cp->probe->type == PT_PERF &&
 	    strcmp(cp->section, "perf_event") == 0) {
 		*err = perf_attach(l, i);

@@ -41,6 +41,8 @@ static const struct builtin_info builtins[] = {
 	{ "task_current", BI_TASK_CURRENT, 0, 0, T_LONG, T_UNKNOWN, true },
 	{ "pn", BI_PN, 0, 0, T_STRING, T_UNKNOWN, true },
 	{ "probefunc", BI_PROBEFUNC, 0, 0, T_STRING, T_UNKNOWN, true },
+	{ "register", BI_REGISTER, 1, 1, T_LONG, T_STRING, true },
+	{ "u_register", BI_U_REGISTER, 1, 1, T_LONG, T_STRING, true },
 	{ "user_long", BI_USER_LONG, 1, 1, T_LONG, T_LONG, true },
 	{ "user_int", BI_USER_INT, 1, 1, T_LONG, T_LONG, true },
 	{ "user_short", BI_USER_SHORT, 1, 1, T_LONG, T_LONG, true },

@@ -128,6 +128,10 @@ void sem_print_program(FILE *out, const struct program *p)
 		else if (rp->type == PT_KFUNC)
 			fprintf(out, "kernel context, %s %s",
 				sem_mech_name(rp->mech), rp->kfunc);
+		else if (rp->type == PT_UPROBE)
+			fprintf(out, "kernel context, %s at %s+%#llx",
+				sem_mech_name(rp->mech), rp->upath,
+				(unsigned long long)rp->uoffset);
 		else if (rp->type == PT_TIMER)
 			fprintf(out, "user context, every %llu ns",
 				(unsigned long long)rp->period_ns);

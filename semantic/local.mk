@@ -15,7 +15,8 @@ libetap_semantic_a_SOURCES += semantic/btf_types.c semantic/btf_types.h \
 	semantic/target_vars.c semantic/target_vars.h \
 	semantic/probes_kernel.c semantic/syscall_nr.c semantic/syscall_nr.h \
 	semantic/syscall_vars.c semantic/syscall_vars.h \
-	semantic/kfeatures.c semantic/kfeatures.h
+	semantic/kfeatures.c semantic/kfeatures.h \
+	semantic/probes_process.c semantic/elf_funcs.c semantic/elf_funcs.h
 # Syscall numbers of this architecture, from the kernel headers' __NR_*.
 BUILT_SOURCES += semantic/syscall_nrs.inc
 CLEANFILES += semantic/syscall_nrs.inc

@@ -88,7 +88,7 @@ static struct rprobe *probe_add(struct resolve_ctx *rc, enum probe_type type,
 	rp->name = name;
 	rp->type = type;
 	rp->kernel = type == PT_TRACEPOINT || type == PT_PERF ||
-		     type == PT_KFUNC;
+		     type == PT_KFUNC || type == PT_UPROBE;
 	rp->mech = type == PT_TRACEPOINT ? MECH_TRACEPOINT : MECH_NONE;
 	/* The first instance annotates the body as written; later ones get
 	 * their own copy, since context variables differ per point. */
@@ -336,6 +336,9 @@ static int resolve_point(struct resolve_ctx *rc)
 		return resolve_kernel_trace(rc);
 	if (comp_is(c0, "syscall"))
 		return resolve_syscall(rc);
+	r = sem_resolve_process_probes(rc);
+	if (r)
+		return r;
 	r = sem_resolve_kernel_probes(rc);
 	if (r)
 		return r;
@@ -446,13 +449,7 @@ int sem_resolve_probes(struct program *p)
 					    "no match for probe point '%s'", s);
 				if (comp_is(pp->comps, "process") &&
 				    pp->comps->has_arg)
-					diag_hint("user-space probes "
-						  "(process(\"PATH\").function, "
-						  ".statement, .mark: uprobes and "
-						  "USDT) are not supported yet; "
-						  "syscall.* probes filtered on "
-						  "pid() == target() cover a "
-						  "program's system calls");
+					sem_process_hint(pp);
 				else if (sug)
 					diag_hint("did you mean %s?", sug);
 				free(s);

@@ -406,6 +406,10 @@ const char *sem_mech_name(enum probe_mech m)
 		return "kprobe";
 	case MECH_KRETPROBE:
 		return "kretprobe";
+	case MECH_UPROBE:
+		return "uprobe";
+	case MECH_URETPROBE:
+		return "uretprobe";
 	default:
 		return "user context";
 	}

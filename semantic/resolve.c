@@ -564,7 +564,15 @@ static void walk_expr(struct scope *sc, struct node *e)
 				diag_report("semantic error", e->loc,
 					    "unresolved target variable '$%s'",
 					    e->str);
-				if (sc->rp && sc->rp->tp) {
+				if (sc->rp && sc->rp->type == PT_UPROBE) {
+					diag_hint("process probes read no "
+						  "debuginfo: take arguments "
+						  "with int_arg(N), long_arg(N), "
+						  "pointer_arg(N) or "
+						  "register(\"rdi\"), and the "
+						  "return value with "
+						  "returnval()");
+				} else if (sc->rp && sc->rp->tp) {
 					char *buf = NULL;
 					size_t len = 0;
 					FILE *m = open_memstream(&buf, &len);

@@ -123,7 +123,7 @@ enum builtin {
 	BI_USER_STRING, BI_USER_STRING_N, BI_KERNEL_STRING,
 	BI_TASK_CURRENT, /* task_current(): the task_struct address */
 	/* probe names and raw memory (kernel context: codegen/lower_context.c) */
-	BI_PN, BI_PROBEFUNC, BI_USER_LONG, BI_USER_INT, BI_USER_SHORT,
+	BI_PN, BI_PROBEFUNC, BI_REGISTER, BI_U_REGISTER, BI_USER_LONG, BI_USER_INT, BI_USER_SHORT,
 	BI_USER_CHAR, BI_KERNEL_LONG, BI_KERNEL_INT, BI_RETURNVAL,
 	BI_MAX
 };
@@ -136,6 +136,7 @@ enum probe_type {
 	PT_TRACEPOINT, /* classic tracepoint: kernel context */
 	PT_PERF,       /* perf event (timer.profile, perf.*): kernel context */
 	PT_KFUNC,      /* kernel.function: kernel context */
+	PT_UPROBE,     /* process("PATH").function: kernel context */
 };
 
 /* How a kernel-context probe attaches (-p2 prints it). */
@@ -147,6 +148,7 @@ enum probe_mech {
 	MECH_PERF,	    /* per-CPU perf events */
 	MECH_FENTRY, MECH_FEXIT, MECH_KPROBE, MECH_KRETPROBE,
 	MECH_RAW_TP,	    /* raw tracepoint: handler reads no field */
+	MECH_UPROBE, MECH_URETPROBE, /* user-space function entry/return */
 };
 const char *sem_mech_name(enum probe_mech m);
 
@@ -169,6 +171,9 @@ struct rprobe {
 	int tail_group;	       /* MECH_SYSCALL_TAIL: which dispatcher */
 	bool syscall_any;      /* syscall_any[.return] */
 	const char *kfunc;     /* PT_KFUNC: the kernel function */
+	/* PT_UPROBE: the ELF file, the function and its code's file offset */
+	const char *upath, *ufunc;
+	uint64_t uoffset;
 	/* PT_PERF: perf_event_attr type/config, period or frequency */
 	uint32_t perf_type;
 	uint64_t perf_config;

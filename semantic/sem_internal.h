@@ -22,6 +22,11 @@ struct rprobe *sem_probe_add(struct resolve_ctx *rc, enum probe_type type,
 /* kernel.function, timer.profile, perf.*, syscall_any (probes_kernel.c):
  * number of probes made, 0 if pp is none of those, -1 after errors. */
 int sem_resolve_kernel_probes(struct resolve_ctx *rc);
+/* process("PATH").function("NAME")[.call|.return] (probes_process.c):
+ * number of probes made, 0 if pp is none of those, -1 after errors. */
+int sem_resolve_process_probes(struct resolve_ctx *rc);
+/* The hint after "no match" for a process(...) point. */
+void sem_process_hint(const struct probe_point *pp);
 /* After symbol resolution: pick per-probe mechanisms that depend on the
  * whole program (the syscall dispatcher). */
 void sem_choose_mechanisms(struct program *p);

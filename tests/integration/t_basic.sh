@@ -136,7 +136,7 @@ expect_err syntax-error 1 '<input>:1:.*' -e 'probe begin { x = = 1 }'
 grep -q '\^' "$TMPD/err" && pass "syntax-error-caret" ||
 	fail "syntax-error-caret" "stderr: $(cat "$TMPD/err")"
 expect_err unknown-probe 1 'nosuch\.point' -e 'probe nosuch.point { }'
-expect_err process-probe 1 'user-space probes .*not supported yet' -e 'probe process("/bin/ls").function("main") { }'
+expect_err process-probe-stripped 1 "no match for probe point 'process\(\"/bin/ls\"\).function\(\"main\"\)'" -e 'probe process("/bin/ls").function("main") { }'
 expect_err missing-file 1 'nosuch\.stp' "$TMPD/nosuch.stp"
 
 # ---- usage ----

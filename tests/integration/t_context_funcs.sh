@@ -102,7 +102,7 @@ mismatches 0" \
 	probe end { foreach (k+ in s) printf("%s|%s\n", k, s[k])
 		printf("mismatches %d\n", bad) }' \
 	-c 'cat /dev/null /nonexistent-etap-ret'
-expect_err returnval-entry 1 "returnval\(\) in a probe without a return value" \
+expect_err returnval-entry 1 "returnval\(\) needs a probe with a return value" \
 	-e 'probe syscall.openat { println(returnval()) }'
 
 # syscall.*.return goes through the raw_syscalls dispatcher's per-syscall
