@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../semantic/regs.h"
 #include "../semantic/tracefs.h"
 
 /* A size-byte read of addr, sign-extended to 64 bits. */
@@ -92,47 +93,8 @@ static bool context_has_regs(const struct rprobe *rp)
 	       rp->mech == MECH_PERF;
 }
 
-#if defined(__x86_64__)
-/* x86_64 struct pt_regs, by stap's register names: the 64-bit name, its
- * 32-bit one and the bare one all read the same slot. */
-static const struct {
-	const char *names[3];
-	int off;
-} context_regs[] = {
-	{ { "rax", "eax", "ax" }, 80 },	  { { "rbx", "ebx", "bx" }, 40 },
-	{ { "rcx", "ecx", "cx" }, 88 },	  { { "rdx", "edx", "dx" }, 96 },
-	{ { "rsi", "esi", "si" }, 104 },  { { "rdi", "edi", "di" }, 112 },
-	{ { "rbp", "ebp", "bp" }, 32 },	  { { "rsp", "esp", "sp" }, 152 },
-	{ { "rip", "eip", "ip" }, 128 },  { { "r8", "r8d", NULL }, 72 },
-	{ { "r9", "r9d", NULL }, 64 },	  { { "r10", "r10d", NULL }, 56 },
-	{ { "r11", "r11d", NULL }, 48 },  { { "r12", "r12d", NULL }, 24 },
-	{ { "r13", "r13d", NULL }, 16 },  { { "r14", "r14d", NULL }, 8 },
-	{ { "r15", "r15d", NULL }, 0 },	  { { "orig_rax", "orig_eax", NULL }, 120 },
-	{ { "flags", "eflags", "rflags" }, 144 },
-};
-#endif
-
-/* The pt_regs offset of register name; *bits 32 for a 32-bit name. */
-static int context_reg_offset(const char *name, int *bits)
-{
-#if defined(__x86_64__)
-	for (size_t i = 0; i < sizeof(context_regs) / sizeof(context_regs[0]);
-	     i++)
-		for (int k = 0; k < 3; k++)
-			if (context_regs[i].names[k] &&
-			    strcmp(context_regs[i].names[k], name) == 0) {
-				*bits = k == 1 ? 32 : 64;
-				return context_regs[i].off;
-			}
-#else
-	(void)name;
-	(void)bits;
-#endif
-	return -1;
-}
-
 /* register("rdi") / u_register("edi"): a register of the probed task, a
- * 32-bit name sign- (register) or zero-extended (u_register). */
+ * narrower name sign- (register) or zero-extended (u_register). */
 static struct val context_register(struct lower *L, struct node *e,
 				   bool is_unsigned)
 {
@@ -157,7 +119,7 @@ static struct val context_register(struct lower *L, struct node *e,
 		return (struct val){ .type = T_LONG, .reg = lw_imm(L, 0) };
 	}
 	if (e->args && e->args->kind == E_STR)
-		off = context_reg_offset(e->args->str, &bits);
+		off = regs_offset(e->args->str, &bits);
 	if (off < 0) {
 		snprintf(what, sizeof(what),
 			 "%s() needs a register name written as a string", fn);
@@ -167,9 +129,9 @@ static struct val context_register(struct lower *L, struct node *e,
 		return (struct val){ .type = T_LONG, .reg = lw_imm(L, 0) };
 	}
 	ir_load(L->f, 8, r, L->ctx, (int16_t)off);
-	if (bits == 32) {
-		ir_alu_imm(L->f, BPF_LSH, r, 32);
-		ir_alu_imm(L->f, is_unsigned ? BPF_RSH : BPF_ARSH, r, 32);
+	if (bits < 64) {
+		ir_alu_imm(L->f, BPF_LSH, r, 64 - bits);
+		ir_alu_imm(L->f, is_unsigned ? BPF_RSH : BPF_ARSH, r, 64 - bits);
 	}
 	return (struct val){ .type = T_LONG, .reg = r };
 }
@@ -182,8 +144,7 @@ static struct val context_returnval(struct lower *L, struct node *e)
 	if (L->rp->mech == MECH_URETPROBE || L->rp->mech == MECH_KRETPROBE) {
 		int r = lw_vr(L), bits;
 
-		ir_load(L->f, 8, r, L->ctx,
-			(int16_t)context_reg_offset("rax", &bits));
+		ir_load(L->f, 8, r, L->ctx, (int16_t)regs_offset("rax", &bits));
 		return (struct val){ .type = T_LONG, .reg = r };
 	}
 	const struct tp_field *f = L->rp->is_return && L->rp->tp

@@ -16,9 +16,10 @@
 
 #include "../semantic/target_vars.h"
 
-/* dst = *(size bytes *)src via a stack slot; error on a fault. */
-static void read_kernel(struct lower *L, int dst, int src, int size,
-			struct loc loc)
+/* dst = *(size bytes *)src via a stack slot; error on a fault. USDT
+ * operands in memory are the probed program's (user memory). */
+static void read_mem(struct lower *L, int dst, int src, int size,
+		     struct loc loc, bool user)
 {
 	struct ir_func *f = L->f;
 	int slot = ir_stack_alloc(f, 8, 8);
@@ -27,12 +28,19 @@ static void read_kernel(struct lower *L, int dst, int src, int size,
 	ir_store_imm(f, 8, IR_FP, (int16_t)slot, 0);
 	ir_mov_reg(f, p, IR_FP);
 	ir_alu_imm(f, BPF_ADD, p, slot);
-	r = lw_call(L, BPF_FUNC_probe_read_kernel, p, lw_imm(L, size), src,
-		    -1);
+	r = lw_call(L, user ? BPF_FUNC_probe_read_user
+			    : BPF_FUNC_probe_read_kernel,
+		    p, lw_imm(L, size), src, -1);
 	ir_jcond_imm(f, BPF_JEQ, r, 0, ok);
-	lw_emit_error(L, loc, "kernel read fault");
+	lw_emit_error(L, loc, user ? "user read fault" : "kernel read fault");
 	ir_label_place(f, ok);
 	ir_load(f, size, dst, IR_FP, (int16_t)slot);
+}
+
+static void read_kernel(struct lower *L, int dst, int src, int size,
+			struct loc loc)
+{
+	read_mem(L, dst, src, size, loc, false);
 }
 
 static int load_size(uint32_t bytes)
@@ -60,7 +68,9 @@ struct val lower_target(struct lower *L, struct node *e)
 
 		ir_mov_reg(f, v, b.reg);
 	} else if (L->rp->mech == MECH_KPROBE ||
-		   L->rp->mech == MECH_KRETPROBE) {
+		   L->rp->mech == MECH_KRETPROBE ||
+		   L->rp->mech == MECH_UPROBE ||
+		   L->rp->mech == MECH_URETPROBE) {
 		ir_load(f, 8, v, L->ctx, (int16_t)a->ctx_off);
 	} else {
 		/* tp_btf/fentry: the argument array, read as a scalar. */
@@ -120,7 +130,7 @@ struct val lower_target(struct lower *L, struct node *e)
 			narrow(L, v, (int)a->bit_size, a->is_signed);
 			break;
 		}
-		read_kernel(L, v, v, load_size(a->size), e->loc);
+		read_mem(L, v, v, load_size(a->size), e->loc, a->user_mem);
 		narrow(L, v, 8 * load_size(a->size), a->is_signed);
 		break;
 	case TE_VALUE:

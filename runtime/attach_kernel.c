@@ -16,6 +16,7 @@
 #include <bpf/libbpf.h>
 
 #include "../semantic/syscall_nr.h"
+#include "../semantic/usdt.h"
 #include "loader.h"
 
 #define SYSNAME_SIZE 32
@@ -144,10 +145,14 @@ static int perf_attach(struct loader *l, int i)
 static int uprobe_attach(struct loader *l, int i)
 {
 	const struct rprobe *rp = l->c->progs[i].probe;
+	LIBBPF_OPTS(bpf_uprobe_opts, o, .retprobe = rp->mech == MECH_URETPROBE);
 
-	l->links[i] = bpf_program__attach_uprobe(
-		l->progs[i], rp->mech == MECH_URETPROBE, -1, rp->upath,
-		(size_t)rp->uoffset);
+	/* a USDT site guarded by a semaphore: the kernel counts us in it
+	 * while attached, so the program evaluates the probe's arguments */
+	if (rp->usdt)
+		o.ref_ctr_offset = (size_t)rp->usdt->sem_offset;
+	l->links[i] = bpf_program__attach_uprobe_opts(
+		l->progs[i], -1, rp->upath, (size_t)rp->uoffset, &o);
 	if (l->links[i])
 		return 0;
 	fprintf(stderr, "etap: cannot attach probe %s (uprobe at %s+%#llx): "

@@ -28,9 +28,7 @@ static int func_cmp(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
-/* The file offset of link-time address addr; false when no loadable
- * executable segment holds it. */
-static bool addr_to_offset(Elf *e, uint64_t addr, uint64_t *off)
+bool elf_vaddr_to_offset(Elf *e, uint64_t addr, uint64_t *off)
 {
 	size_t n;
 
@@ -76,7 +74,7 @@ static void scan_symtab(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh,
 		name = elf_strptr(e, sh->sh_link, s.st_name);
 		if (!name || !*name || fnmatch(pattern, name, 0) ||
 		    seen_addr(out, s.st_value) ||
-		    !addr_to_offset(e, s.st_value, &off))
+		    !elf_vaddr_to_offset(e, s.st_value, &off))
 			continue;
 		out->v = realloc(out->v, (out->n + 1) * sizeof(*out->v));
 		if (!out->v)

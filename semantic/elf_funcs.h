@@ -6,6 +6,8 @@
 #ifndef ETAP_ELF_FUNCS_H
 #define ETAP_ELF_FUNCS_H
 
+#include <libelf.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 struct elf_func {
@@ -25,6 +27,10 @@ struct elf_func_list {
 int elf_funcs_match(const char *path, const char *pattern,
 		    struct elf_func_list *out, const char **why);
 void elf_funcs_free(struct elf_func_list *l);
+
+/* The file offset of link-time address addr in e's code; false when no
+ * loadable executable segment holds it. */
+bool elf_vaddr_to_offset(Elf *e, uint64_t addr, uint64_t *off);
 
 /* The absolute path of an executable: PATH lookup for a bare name, as a
  * shell would; NULL when none is found (malloc'd otherwise). */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * User-space probe points: process("PATH").function("NAME") and its
- * .call/.return, on uprobes. PATH is found as a shell finds a command;
+ * .call/.return, and process("PATH")[.provider("P")].mark("NAME") (USDT,
+ * semantic/usdt.h), on uprobes. PATH is found as a shell finds a command;
  * NAME is a glob over the functions of the file's symbol tables (no
  * debuginfo: arguments come from registers, int_arg(1), pointer_arg(2),
  * and the return value from returnval()). Each match is one probe,
@@ -16,6 +17,7 @@
 
 #include "../parser/diag.h"
 #include "elf_funcs.h"
+#include "usdt.h"
 
 static bool is(const struct pp_comp *c, const char *name)
 {
@@ -32,8 +34,9 @@ static int process_unsupported(struct resolve_ctx *rc, const char *what)
 	diag_report("semantic error", rc->pp->loc,
 		    "process(\"PATH\").%s probes are not supported", what);
 	diag_hint("process(\"PATH\").function(\"NAME\") and its .return "
-		  "probe a program's functions; syscall.* probes filtered on "
-		  "pid() == target() cover its system calls");
+		  "probe a program's functions, .mark(\"NAME\") its USDT "
+		  "probes; syscall.* probes filtered on pid() == target() "
+		  "cover its system calls");
 	return -1;
 }
 
@@ -80,6 +83,45 @@ static int process_function(struct resolve_ctx *rc, const char *path)
 	return made;
 }
 
+/* process("PATH")[.provider("P")].mark("NAME"): one probe per site. */
+static int process_mark(struct resolve_ctx *rc, const char *path,
+			const struct pp_comp *prov, const struct pp_comp *mark)
+{
+	struct usdt_list l;
+	const char *why = "";
+	int made = 0;
+
+	if ((prov && !str_arg(prov)) || !str_arg(mark) || mark->next) {
+		diag_report("semantic error", rc->pp->loc,
+			    "a USDT probe point is process(\"PATH\")"
+			    "[.provider(\"P\")].mark(\"NAME\")");
+		return -1;
+	}
+	if (usdt_match(path, prov ? prov->arg->str : NULL, mark->arg->str, &l,
+		       &why) < 0) {
+		diag_report("semantic error", rc->pp->comps->arg->loc,
+			    "cannot read the USDT notes of %s: %s", path, why);
+		return -1;
+	}
+	for (int i = 0; i < l.n; i++) {
+		struct rprobe *rp;
+		char *name;
+
+		if (asprintf(&name, "process(\"%s\").provider(\"%s\").mark(\"%s\")",
+			     path, l.v[i].provider, l.v[i].name) < 0)
+			abort();
+		rp = sem_probe_add(rc, PT_UPROBE, name);
+		rp->upath = strdup(path);
+		rp->usdt = usdt_take(&l, i);
+		rp->ufunc = rp->usdt->name;
+		rp->uoffset = rp->usdt->offset;
+		rp->mech = MECH_UPROBE;
+		made++;
+	}
+	usdt_free(&l);
+	return made;
+}
+
 int sem_resolve_process_probes(struct resolve_ctx *rc)
 {
 	const struct pp_comp *c0 = rc->pp->comps;
@@ -96,8 +138,10 @@ int sem_resolve_process_probes(struct resolve_ctx *rc)
 			    "process(\"PATH\")");
 		return -1;
 	}
-	if (!is(c1, "function"))
+	if (!is(c1, "function") && !is(c1, "mark") && !is(c1, "provider"))
 		return process_unsupported(rc, c1 ? c1->name : "begin/end");
+	if (is(c1, "provider") && !is(c1->next, "mark"))
+		return process_unsupported(rc, "provider without .mark");
 	path = elf_find_executable(c0->arg->str);
 	if (!path) {
 		if (rc->pp->optional)
@@ -107,7 +151,12 @@ int sem_resolve_process_probes(struct resolve_ctx *rc)
 		diag_hint("give its path, or a command name found in $PATH");
 		return -1;
 	}
-	r = process_function(rc, path);
+	if (is(c1, "function"))
+		r = process_function(rc, path);
+	else if (is(c1, "mark"))
+		r = process_mark(rc, path, NULL, c1);
+	else
+		r = process_mark(rc, path, c1, c1->next);
 	free(path);
 	return r;
 }
@@ -117,7 +166,10 @@ void sem_process_hint(const struct probe_point *pp)
 	const struct pp_comp *c0 = pp->comps;
 
 	if (str_arg(c0))
-		diag_hint("etap -l 'process(\"%s\").function(\"*\")' lists "
-			  "the functions it can probe",
-			  c0->arg->str);
+		diag_hint("etap -l 'process(\"%s\").%s(\"*\")' lists "
+			  "the %s it can probe",
+			  c0->arg->str,
+			  is(c0->next, "function") ? "function" : "mark",
+			  is(c0->next, "function") ? "functions"
+						   : "USDT probes");
 }

@@ -541,6 +541,16 @@ static void walk_expr(struct scope *sc, struct node *e)
 				walk_expr(sc, c->a);
 				expect_type(sc, c->a, T_LONG);
 			}
+		if (sc->rp && sc->rp->usdt) {
+			s = usdt_var_resolve(sc->rp, e, sc->checking);
+			if (!s)
+				break;
+			s->read = true;
+			e->sym = s;
+			e->type = s->type;
+			e->strmax = strmax_default(sc);
+			break;
+		}
 		if (target_var_resolve(sc->p, sc->rp, e, sc->checking, &s)) {
 			if (!s)
 				break;

@@ -47,6 +47,7 @@ enum ctx_kind {
 
 struct tgt_access;
 struct tgt_probe;
+struct usdt_site;
 
 struct regex_prog;
 struct stats_info;
@@ -174,6 +175,7 @@ struct rprobe {
 	/* PT_UPROBE: the ELF file, the function and its code's file offset */
 	const char *upath, *ufunc;
 	uint64_t uoffset;
+	struct usdt_site *usdt; /* a .mark: the USDT site (semantic/usdt.h) */
 	/* PT_PERF: perf_event_attr type/config, period or frequency */
 	uint32_t perf_type;
 	uint64_t perf_config;

@@ -250,7 +250,7 @@ static bool chain_build(struct tgt_access *a, uint32_t tid, bool addr,
 	return true;
 }
 
-static struct symbol *access_symbol(struct tgt_access *a, const char *name,
+struct symbol *target_access_symbol(struct tgt_access *a, const char *name,
 				    struct loc loc)
 {
 	struct symbol *s = sym_new(SYM_CONTEXT, name, loc);
@@ -441,7 +441,7 @@ bool target_var_resolve(struct program *p, struct rprobe *rp, struct node *e,
 		free(a);
 		return true;
 	}
-	*out = access_symbol(a, e->str, e->loc);
+	*out = target_access_symbol(a, e->str, e->loc);
 	return true;
 }
 
@@ -478,7 +478,7 @@ struct symbol *target_cast_resolve(struct program *p, struct rprobe *rp,
 		free(a);
 		return NULL;
 	}
-	return access_symbol(a, "@cast", e->loc);
+	return target_access_symbol(a, "@cast", e->loc);
 }
 
 uint32_t target_strsize(const struct symbol *s)

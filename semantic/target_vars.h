@@ -49,6 +49,7 @@ struct tgt_access {
 	uint32_t bit_size; /* bitfield width, 0 if not a bitfield */
 	uint32_t strsize;  /* TE_STRING: buffer bytes incl. NUL */
 	uint32_t type_id;  /* BTF type of the result */
+	bool user_mem;	   /* loads read user memory (USDT operands) */
 };
 
 /* Per-probe state: the typed prototype and which kind of variables the
@@ -77,6 +78,13 @@ void target_var_note_field(struct rprobe *rp, struct node *e, bool checking);
 /* @cast(ptr, "type")->chain. NULL after an error (checking walk). */
 struct symbol *target_cast_resolve(struct program *p, struct rprobe *rp,
 				   struct node *e, bool checking);
+/* The context symbol that replays access a (taken) for $name. */
+struct symbol *target_access_symbol(struct tgt_access *a, const char *name,
+				    struct loc loc);
+/* $argN of a USDT probe (semantic/usdt_vars.c): its symbol, or NULL after
+ * an error was reported (checking walk). */
+struct symbol *usdt_var_resolve(struct rprobe *rp, struct node *e,
+				bool checking);
 /* String buffer bytes of a CTX_TARGET symbol's value. */
 uint32_t target_strsize(const struct symbol *s);
 /* The typed argument names of rp (for hints and -L), space-separated "$a

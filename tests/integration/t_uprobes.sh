@@ -5,7 +5,8 @@
 # test program with known functions (tests/progs/uprobe_target.c, built
 # here without debuginfo): arguments from registers through the dwarfless
 # *_arg() functions and register(), return values, wildcards, static
-# functions from .symtab, a shared library's function, exact counts, and
+# functions from .symtab, a shared library's function, exact counts, USDT
+# marks with their operands and semaphores (tests/progs/usdt_target.c), and
 # the errors for what is not there or not supported.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../progs" && pwd)/uprobe_target.c
@@ -73,13 +74,38 @@ expect_err uprobe-no-function 1 \
 	-p2 -e "probe $P.function(\"nosuch\") { }"
 expect_err uprobe-no-program 1 "no program 'no-such-program-here' here" \
 	-p2 -e 'probe process("no-such-program-here").function("main") { }'
-expect_err uprobe-mark-unsupported 1 'process\("PATH"\).mark probes are not supported' \
-	-p2 -e "probe $P.mark(\"x\") { }"
+expect_err uprobe-statement-unsupported 1 'process\("PATH"\).statement probes are not supported' \
+	-p2 -e "probe $P.statement(\"x\") { }"
 expect_err uprobe-return-var 1 "process probes read no debuginfo.*returnval\(\)" \
 	-p2 -e "probe $P.function(\"etap_add\").return { println(\$return) }"
 expect_err register-without-regs 1 "register\(\) needs a probe with registers; syscall.read has none" \
 	-p4 -e 'probe syscall.read { println(int_arg(1)) }'
 expect_err register-bad-name 1 "register\(\) needs a register name written as a string" \
 	-p4 -e "probe $P.function(\"etap_add\") { println(register(\"xyz\")) }"
+
+# ---- USDT: process("PATH").mark("NAME") with $argN (tests/progs/usdt_target.c,
+# built -O2: operands in registers, on the stack, signed and unsigned) ----
+U=$TMPD/usdt_target
+if gcc -O2 -o "$U" "$(dirname "$SRC")/usdt_target.c"; then
+	expect usdt-args 0 "1 tick-1
+2 tick-2
+3 tick-3
+-5 3000000000 -2
+guarded 3" -c "$U 3" \
+		-e "probe process(\"$U\").mark(\"tick\") { printf(\"%d %s\\n\", \$arg1, user_string(\$arg2)) }
+		    probe process(\"$U\").mark(\"values\") { printf(\"%d %d %d\\n\", \$arg1, \$arg2, \$arg3) }
+		    probe process(\"$U\").mark(\"guarded\") { printf(\"guarded %d\\n\", \$arg1) }"
+	expect usdt-list 0 "process(\"$U\").provider(\"etap\").mark(\"guarded\")
+process(\"$U\").provider(\"etap\").mark(\"tick\")
+process(\"$U\").provider(\"etap\").mark(\"values\")" -l "process(\"$U\").mark(\"*\")"
+	expect usdt-provider-count 0 "5000" -c "$U 5000" \
+		-e "global n probe process(\"$U\").provider(\"etap\").mark(\"tick\") { n++ } probe end { println(n) }"
+	expect_err usdt-bad-arg 1 "'\\\$arg3' is not a variable of USDT probe etap:tick" \
+		-p2 -e "probe process(\"$U\").mark(\"tick\") { println(\$arg3) }"
+	expect_err usdt-bad-arg-hint 1 "it has 2 arguments: .arg1 ... .arg2" \
+		-p2 -e "probe process(\"$U\").mark(\"tick\") { println(\$arg3) }"
+else
+	fail "build the USDT test program" "gcc -O2 $U needs sys/sdt.h (systemtap-sdt-dev)"
+fi
 
 wait_no_etap_progs || fail "nothing left loaded" "$(bpftool prog list | grep ' name etap_')"
