@@ -1346,13 +1346,11 @@ int lower_probe(struct lower_shared *sh, const struct rprobe *rp,
 	 * more handlers; skip the body until the runtime detaches. */
 	{
 		int ep = gd_ptr(&L, GD_ERRORS), ne = vr(&L);
-		int ap = gd_ptr(&L, GD_ABORT), na = vr(&L);
 
+		/* one load: abort() adds GD_ERRORS_ABORTED to the count */
 		ir_load(f, 8, ne, ep, 0);
 		ir_jcond_imm(f, BPF_JGT, ne, (int32_t)L.p->opt.maxerrors,
 			     L.exit_label);
-		ir_load(f, 8, na, ap, 0);
-		ir_jcond_imm(f, BPF_JNE, na, 0, L.exit_label);
 	}
 
 	/* This CPU's scratch space. */

@@ -51,6 +51,8 @@ static void lower_abort_call(struct lower *L, struct node *e)
 
 	ir_store_imm(L->f, 8, p, 0, 1);
 	ir_store_imm(L->f, 8, ap, 0, 1);
+	ir_atomic_add(L->f, 8, lw_gd_ptr(L, GD_ERRORS), 0,
+		      lw_imm(L, (int64_t)GD_ERRORS_ABORTED));
 	rec = lw_rb_reserve(L, d.size, id, &fail);
 	lw_rb_commit(L, rec);
 	lw_rb_drop(L, fail, done);

@@ -168,7 +168,7 @@ static void run_push_user_errors(struct run *r)
 
 static uint64_t run_error_count(struct run *r)
 {
-	uint64_t k = run_gd_read(r, GD_ERRORS);
+	uint64_t k = run_gd_read(r, GD_ERRORS) % GD_ERRORS_ABORTED;
 	uint64_t user = r->ev ? (uint64_t)eval_error_count(r->ev) : 0;
 
 	run_push_user_errors(r);
@@ -186,9 +186,11 @@ static bool run_errors_exceeded(struct run *r)
  * error probes run, end probes do not. */
 static bool run_aborted(struct run *r)
 {
-	if (r->ev && eval_abort_requested(r->ev) && r->ld.gd)
-		__atomic_store_n((uint64_t *)(r->ld.gd + GD_ABORT), 1,
-				 __ATOMIC_SEQ_CST);
+	if (r->ev && eval_abort_requested(r->ev) && r->ld.gd &&
+	    !__atomic_exchange_n((uint64_t *)(r->ld.gd + GD_ABORT), 1,
+				 __ATOMIC_SEQ_CST))
+		__atomic_fetch_add((uint64_t *)(r->ld.gd + GD_ERRORS),
+				   GD_ERRORS_ABORTED, __ATOMIC_SEQ_CST);
 	return r->cs.abort_requested || run_gd_read(r, GD_ABORT) ||
 	       (r->ev && eval_abort_requested(r->ev));
 }

@@ -211,6 +211,10 @@ enum {
 			  * kernel handlers then run no more */
 	GD_SCALARS = 64,
 };
+/* abort() also adds this to GD_ERRORS, so a kernel handler's entry reads
+ * one word to know whether to run: errors beyond MAXERRORS or an abort.
+ * The error count is GD_ERRORS modulo it. */
+#define GD_ERRORS_ABORTED (1ULL << 40)
 
 struct program {
 	struct script *script;
