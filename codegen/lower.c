@@ -1329,6 +1329,21 @@ static bool needs_scratch(const struct node *n)
 	return false;
 }
 
+/* A body of nothing but empty blocks and ';'. */
+static bool lower_body_is_empty(const struct node *s)
+{
+	if (!s)
+		return true;
+	if (s->kind == S_NULL)
+		return true;
+	if (s->kind != S_BLOCK)
+		return false;
+	for (const struct node *c = s->args; c; c = c->next)
+		if (!lower_body_is_empty(c))
+			return false;
+	return true;
+}
+
 int lower_probe(struct lower_shared *sh, const struct rprobe *rp,
 		struct ir_func *f)
 {
@@ -1343,8 +1358,10 @@ int lower_probe(struct lower_shared *sh, const struct rprobe *rp,
 	L.ctx = vr(&L);
 	ir_mov_reg(f, L.ctx, IR_R1);
 	/* Once errors exceed MAXERRORS, or after abort(), stap runs no
-	 * more handlers; skip the body until the runtime detaches. */
-	{
+	 * more handlers; skip the body until the runtime detaches. A handler
+	 * without statements has nothing to skip (and so costs only the
+	 * probe mechanism itself). */
+	if (!lower_body_is_empty(rp->body)) {
 		int ep = gd_ptr(&L, GD_ERRORS), ne = vr(&L);
 
 		/* one load: abort() adds GD_ERRORS_ABORTED to the count */
