@@ -767,9 +767,19 @@ static struct val lower_binary(struct lower *L, struct node *e)
  * CPU's concurrent add may be missing from it, never from memory).
  */
 static int mem_update_long(struct lower *L, int ptr, int op, int rhs,
-			   struct node *e, bool discard)
+			   struct node *e, bool discard, bool percpu)
 {
 	int r = vr(L);
+
+	/* This CPU's own slot of a per-CPU array: no other CPU writes it,
+	 * so a plain add does (an atomic one costs a locked instruction). */
+	if (percpu && (op == OP_ADD_ASSIGN || op == OP_SUB_ASSIGN)) {
+		ir_load(L->f, 8, r, ptr, 0);
+		ir_alu_reg(L->f, op == OP_ADD_ASSIGN ? BPF_ADD : BPF_SUB, r,
+			   rhs);
+		ir_store_reg(L->f, 8, ptr, 0, r);
+		return discard ? rhs : r;
+	}
 
 	if (op == OP_ASSIGN) {
 		ir_store_reg(L->f, 8, ptr, 0, rhs);
@@ -839,7 +849,8 @@ static struct val lower_store(struct lower *L, struct node *lv, int op,
 			return (struct val){ .type = T_STRING, .reg = p,
 					     .strmax = maxstr(L) };
 		}
-		return val_long(mem_update_long(L, p, op, rhs.reg, e, discard));
+		return val_long(
+			mem_update_long(L, p, op, rhs.reg, e, discard, false));
 	}
 	if (lv->kind == E_INDEX) {
 		int key = lower_key(L, s, lv->args, lv->loc);
@@ -866,8 +877,8 @@ static struct val lower_store(struct lower *L, struct node *lv, int op,
 		{
 			int ep = map_elem_create(L, s, key, lv->loc);
 
-			return val_long(
-				mem_update_long(L, ep, op, rhs.reg, e, discard));
+			return val_long(mem_update_long(L, ep, op, rhs.reg, e,
+							discard, s->percpu));
 		}
 	}
 	lower_fail(L, lv, "assigning to this", NULL);
