@@ -19,6 +19,13 @@ expect kprocess-create-start-release 0 "2 2 2" \
 	    probe kprocess.release { if (released_pid in kids) r++ }
 	    probe end { printf("%d %d %d\n", c, s, r) }'
 
+# ---- kprocess.exit / process.end: code is the wait(2) status ----
+expect kprocess-exit-code 0 "768 1
+9 1" -c "sh -c 'sh -c \"exit 3\"; sh -c \"kill -9 \\\$\\\$\"'" \
+	-e 'probe kprocess.exit { if (ppid() == target()) printf("%d %d\n", code, group_dead) }'
+expect process-end-code 0 "256" -c "sh -c 'exit 1'" \
+	-e 'probe process.end { if (pid() == target()) printf("%d\n", code) }'
+
 # ---- signal.deliver: a shell with a USR1 trap signals itself ----
 expect signal-deliver-usr1 0 "SIGUSR1 10" \
 	-c "sh -c 'trap : USR1; kill -USR1 \$\$'" \
