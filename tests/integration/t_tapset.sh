@@ -82,7 +82,9 @@ end true" -c 'sh -c "/bin/true; exit 0"' \
 # ---- block I/O: 64 KiB of direct writes on the file's own device ----
 dev=$(stat -c '%Hd:%Ld' "$TMPD")
 if [ "${dev%%:*}" -ne 0 ]; then
-	expect ioblock-direct-write 0 "65536 $dev" \
+	# the kernel's name of that device, as /sys/dev/block names it
+	devname=$(basename "$(readlink -f "/sys/dev/block/$dev")")
+	expect ioblock-direct-write 0 "65536 $devname" \
 		-c "dd if=/dev/zero of=$TMPD/blk bs=4096 count=16 oflag=direct status=none" \
 		-e 'global bytes, dev probe ioblock_trace.request {
 			if (pid() == target() && rw) { bytes += size; dev = devname } }

@@ -52,13 +52,15 @@ expect scheduler-migrate 0 "0 1" \
 # ---- ioblock.request / ioblock.end: 64 KiB of direct writes ----
 # Requests may merge the command's bios; each request starts at one of
 # their sectors, so the sums over those requests are the bytes written.
+# devname is compared in the kernel with the device's name from /sys.
 dev=$(stat -c '%Hd:%Ld' "$TMPD")
 if [ "${dev%%:*}" -ne 0 ]; then
+	devname=$(basename "$(readlink -f "/sys/dev/block/$dev")")
 	expect ioblock-request-end 0 "65536 65536 0" \
 		-c "dd if=/dev/zero of=$TMPD/blk bs=4096 count=16 oflag=direct status=none" \
 		-e 'global secs, req, done, errs
 		    probe ioblock_trace.request { if (pid() == target() && rw) secs[sector] = 1 }
-		    probe ioblock.request { if (rw && sector in secs) req += size }
+		    probe ioblock.request { if (rw && sector in secs && devname == "'"$devname"'") req += size }
 		    probe ioblock.end { if (rw && sector in secs) { done += bytes_done; errs += error != 0 } }
 		    probe end { printf("%d %d %d\n", req, done, errs) }'
 else
