@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static struct symbol *gopt_find(struct program *p, const char *name,
 				size_t len)
@@ -74,4 +75,29 @@ int gopt_apply(struct program *p, const char *const *assigns, int n)
 		if (gopt_one(p, assigns[i]) < 0)
 			ret = -1;
 	return ret;
+}
+
+/* tapset/tzinfo.stp's globals, when the script reaches them: the local
+ * zone's offset (seconds west of UTC) and name, as stap's staprun passes
+ * them at startup. */
+int gopt_apply_tz(struct program *p)
+{
+	struct symbol *off = gopt_find(p, "__tz_gmtoff", 11);
+	struct symbol *name = gopt_find(p, "__tz_name", 9);
+	char a[64], b[96];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (!off && !name)
+		return 0;
+	tzset();
+	if (!localtime_r(&now, &tm))
+		return 0;
+	snprintf(a, sizeof(a), "__tz_gmtoff=%ld", -(long)tm.tm_gmtoff);
+	snprintf(b, sizeof(b), "__tz_name=%s", tm.tm_zone ? tm.tm_zone : "");
+	if (off && off->type == T_LONG && gopt_one(p, a) < 0)
+		return -1;
+	if (name && name->type == T_STRING && gopt_one(p, b) < 0)
+		return -1;
+	return 0;
 }

@@ -9,5 +9,7 @@
  * or string, decides how VALUE is read). Reports bad ones on stderr and
  * returns -1. */
 int gopt_apply(struct program *p, const char *const *assigns, int n);
+/* Set tapset/tzinfo.stp's zone globals when the script uses them. */
+int gopt_apply_tz(struct program *p);
 
 #endif

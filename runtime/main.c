@@ -189,7 +189,7 @@ int main(int argc, char **argv)
 	p = sem_elaborate(s, &o.sem);
 	if (!p || diag_error_count())
 		return main_fail(2);
-	if (gopt_apply(p, o.gvars, o.ngvars) < 0)
+	if (gopt_apply(p, o.gvars, o.ngvars) < 0 || gopt_apply_tz(p) < 0)
 		return main_fail(2);
 	if (o.verbose) {
 		int nf = main_count_symbols(p->functions);

@@ -99,4 +99,11 @@ expect perf-type-config-sample 0 "1" \
 	    probe perf.type(1).config(0).sample(1000000) { if (execname() == "sh") s++ }
 	    probe end { printf("%d\n", s >= 500) }'
 
+# ---- tz_ctime / tz_gmtoff / tz_name: the zone etap starts in (a POSIX TZ
+# two hours east of UTC), in both contexts ----
+TZ=XYZ-2 expect tz-ctime-both-contexts 0 "Thu Jan  1 02:00:00 1970 XYZ -7200 XYZ
+Thu Jan  1 02:00:00 1970 XYZ" -c "/bin/true" \
+	-e 'probe begin { printf("%s %d %s\n", tz_ctime(0), tz_gmtoff(), tz_name()) }
+	    probe kprocess.exec_complete { if (pid() == target()) println(tz_ctime(0)) }'
+
 wait_no_etap_progs || fail "nothing left loaded" "$(bpftool prog list | grep ' name etap_')"
