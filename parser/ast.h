@@ -163,6 +163,8 @@ struct node {
 	int strmax;	    /* for strings: largest length (bytes incl.
 			     * NUL) the compiler can prove */
 	void *sem;	    /* pass-private annotation */
+	bool addr_of;	    /* a $target/@cast chain under unary '&': its
+			     * value is the member's address */
 };
 
 /* One component of a probe point: name or name(arg), e.g. trace("x:y"). */

@@ -640,6 +640,21 @@ static void walk_expr(struct scope *sc, struct node *e)
 		e->type = binary_type(sc, e);
 		break;
 	case E_UNARY:
+		if (e->op == OP_ADDR) {
+			/* &$p->f, &@cast(p, "T")->f: the member's address */
+			if (!e->a || (e->a->kind != E_TARGET &&
+				      e->a->kind != E_CAST)) {
+				if (sc->checking)
+					diag_report("semantic error", e->loc,
+						    "'&' takes the address of "
+						    "a target member: "
+						    "&$ptr->field or "
+						    "&@cast(p, \"type\")->field");
+				e->type = T_LONG;
+				break;
+			}
+			e->a->addr_of = true;
+		}
 		walk_expr(sc, e->a);
 		expect_type(sc, e->a, T_LONG);
 		e->type = T_LONG;

@@ -136,7 +136,7 @@ static bool is_char(uint32_t id)
  */
 static bool chain_build(struct tgt_access *a, uint32_t tid, bool addr,
 			struct node *chain, const char *what, bool checking,
-			int maxstr)
+			int maxstr, bool want_addr)
 {
 	uint32_t bit_off = 0, bit_size = 0;
 	const struct btf_type *t;
@@ -220,6 +220,22 @@ static bool chain_build(struct tgt_access *a, uint32_t tid, bool addr,
 		return false;
 	}
 
+	/* &chain: the address the chain ends at, whatever its type */
+	if (want_addr) {
+		if (!addr || bit_size) {
+			chain_error(checking,
+				    chain ? chain->loc : (struct loc){ 0 },
+				    "'&' needs a member or element in memory, "
+				    "not '%s' of type %s",
+				    what, tid);
+			return false;
+		}
+		a->type_id = tid;
+		a->end = TE_VALUE;
+		a->size = 8;
+		a->is_signed = false;
+		return true;
+	}
 	/* How the result is read. */
 	a->type_id = tid;
 	tid = btf_type_skip_mods(tid);
@@ -437,7 +453,7 @@ bool target_var_resolve(struct program *p, struct rprobe *rp, struct node *e,
 	if (!chain_build(a, is_return ? tp->proto->ret_type
 				      : tp->proto->args[i].type_id,
 			 false, e->a, e->str, checking,
-			 (int)p->opt.maxstringlen)) {
+			 (int)p->opt.maxstringlen, e->addr_of)) {
 		free(a);
 		return true;
 	}
@@ -474,7 +490,7 @@ struct symbol *target_cast_resolve(struct program *p, struct rprobe *rp,
 		abort();
 	a->base = e->a;
 	if (!chain_build(a, sid, true, e->c, e->str, checking,
-			 (int)p->opt.maxstringlen)) {
+			 (int)p->opt.maxstringlen, e->addr_of)) {
 		free(a);
 		return NULL;
 	}

@@ -128,4 +128,24 @@ if [ ! -e /sys/bus/event_source/devices/cpu ]; then
 	expect_err perf.hw-no-pmu 1 "hardware perf events need a CPU PMU.*no hardware PMU" \
 		-p2 -e 'probe perf.hw.cpu_cycles { }'
 fi
+# ---- '&' on a member chain: its address, whatever the member's type ----
+# Offsets from kernel BTF (bpftool), then the same through etap.
+btf_off() {
+	bpftool btf dump file /sys/kernel/btf/vmlinux format raw 2>/dev/null |
+		awk -v s="STRUCT '$1'" -v m="'$2'" '
+		index($0, s) { on = 1; next }
+		on && /^\[/ { exit }
+		on && $1 == m { sub("bits_offset=", "", $3); print $3 / 8; exit }'
+}
+want="$(btf_off task_struct tgid) $(btf_off task_struct comm) $(btf_off mount mnt) 1"
+expect addr-of-member 0 "$want" -c "sleep 0.1" \
+	-e 'global a, b, c, d
+	    probe kernel.trace("sched_switch") { if ($prev->pid == target()) {
+		t = task_current()
+		a = &@cast(t, "task_struct")->tgid - t; b = &$prev->comm - $prev
+		c = &@cast(0, "mount")->mnt; d = kernel_int(&@cast(t, "task_struct")->tgid) == pid() } }
+	    probe end { printf("%d %d %d %d\n", a, b, c, d) }'
+expect_err addr-of-bitfield-or-value 1 "'&' needs a member or element in memory" \
+	-p2 -e 'probe kernel.trace("sched_switch") { println(&$prev) }'
+
 wait_no_etap_progs || fail "nothing left loaded" "$(bpftool prog list | grep ' name etap_')"
