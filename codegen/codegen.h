@@ -32,14 +32,23 @@ enum rec_kind {
 	REC_ERROR,   /* runtime error: message, location */
 	REC_WARN,    /* warn(msg): "WARNING: msg" on stderr */
 	REC_ABORT,   /* abort(): stop now, no end probes */
+	REC_STACK,   /* print_backtrace/print_ubacktrace: pid, bytes of
+		      * addresses (bpf_get_stack), the addresses */
 };
 
 #define REC_MAXARGS 32
+/* Frames a kernel probe captures for a backtrace (stap's MAXBACKTRACE). */
+#define STACK_MAX_FRAMES 20
+/* REC_STACK: struct rec_hdr, then u32 pid, s32 bytes, the addresses */
+#define STACK_REC_PID 8
+#define STACK_REC_BYTES 12
+#define STACK_REC_ADDRS 16
 
 struct rec_desc {
 	enum rec_kind kind;
 	const char *format;  /* REC_PRINTF */
 	bool newline;	     /* REC_PRINT for println */
+	bool user_stack;     /* REC_STACK: a user-space stack */
 	const char *message; /* REC_ERROR: e.g. "division by 0" */
 	const char *probe_name; /* probe point (for error messages) */
 	struct loc loc;

@@ -95,6 +95,9 @@ struct val lower_sprintf(struct lower *L, struct node *e);
 bool lower_task_builtin(struct lower *L, struct node *e, struct val *out);
 bool lower_context_builtin(struct lower *L, struct node *e, struct val *out);
 
+/* lower_stack.c: backtraces and uaddr(); false when e is none. */
+bool lower_stack_builtin(struct lower *L, struct node *e, struct val *out);
+
 /* lower_logging.c: warn() and abort(); false when e is neither. */
 bool lower_logging_builtin(struct lower *L, struct node *e, struct val *out);
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <bpf/libbpf.h>
 #include "consumer.h"
+#include "symbolize.h"
 #include "consumer_fast.h"
 #include "errloc.h"
 
@@ -68,6 +69,26 @@ static void consumer_read_arg(const struct rec_desc *d, int i,
 static void consumer_emit(struct consumer *cs, uint32_t id,
 			  const struct fmt_arg *args, int nargs);
 
+/* print_backtrace()/print_ubacktrace(): one named frame a line. */
+static void consumer_print_stack(struct consumer *cs, const struct rec_desc *d,
+				 const uint8_t *rec)
+{
+	uint32_t pid;
+	int32_t bytes;
+	char line[1024];
+
+	memcpy(&pid, rec + STACK_REC_PID, 4);
+	memcpy(&bytes, rec + STACK_REC_BYTES, 4);
+	for (int i = 0; bytes > 0 && i < bytes / 8 && i < STACK_MAX_FRAMES;
+	     i++) {
+		uint64_t a;
+
+		memcpy(&a, rec + STACK_REC_ADDRS + 8 * i, 8);
+		symbolize_line(d->user_stack, (int)pid, a, line, sizeof(line));
+		fprintf(cs->out, "%s\n", line);
+	}
+}
+
 static void consumer_print_record(struct consumer *cs, uint32_t id,
 				  const uint8_t *rec)
 {
@@ -76,6 +97,10 @@ static void consumer_print_record(struct consumer *cs, uint32_t id,
 	char *copies[REC_MAXARGS];
 	int nargs = d->nargs < REC_MAXARGS ? d->nargs : REC_MAXARGS;
 
+	if (d->kind == REC_STACK) {
+		consumer_print_stack(cs, d, rec);
+		return;
+	}
 	for (int i = 0; i < nargs; i++)
 		consumer_read_arg(d, i, rec, &args[i], &copies[i]);
 	consumer_emit(cs, id, args, nargs);
@@ -114,6 +139,8 @@ static void consumer_emit(struct consumer *cs, uint32_t id,
 	case REC_ABORT:
 		cs->exit_requested = true;
 		cs->abort_requested = true;
+		break;
+	case REC_STACK: /* consumer_print_stack */
 		break;
 	case REC_WARN: {
 		const char *m = nargs > 0 && args[0].is_string ? args[0].s : "";

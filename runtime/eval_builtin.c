@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "runtime/eval_internal.h"
+#include "runtime/symbolize.h"
 
 /* The parsed format of a printf/sprintf call, parsed on first use. */
 static const struct eval_fmt *eval_fmt_get(struct eval *ev,
@@ -199,6 +200,58 @@ static void eval_task_builtin(struct eval *ev, int id, struct value *out)
 	}
 }
 
+/* The stack named in a backtrace()/ubacktrace() string: one line a
+ * frame (print_stack: each ends in a newline; sprint_stack: between). */
+static void eval_stack_lines(struct eval *ev, const char *hex, bool user,
+			     bool trailing, struct strbuf *sb)
+{
+	int pid = 0;
+	const char *p = hex;
+	char line[1024];
+	bool first = true;
+
+	if (user)
+		memcpy(&pid, ev->st->gd + GD_TARGET, sizeof(pid));
+	while (p && *p) {
+		char *end;
+		unsigned long long a = strtoull(p, &end, 16);
+
+		if (end == p)
+			break;
+		symbolize_line(user, pid, a, line, sizeof(line));
+		if (!first && !trailing)
+			strbuf_addc(sb, '\n');
+		strbuf_add(sb, line, strlen(line));
+		if (trailing)
+			strbuf_addc(sb, '\n');
+		first = false;
+		p = end;
+		while (*p == ' ')
+			p++;
+	}
+}
+
+/* symname(), symdata(), usymname(), usymdata() in user context: kernel
+ * symbols, or those of the target() process. */
+static void eval_symbol(struct eval *ev, const struct node *n,
+			struct value *out)
+{
+	struct value v;
+	char buf[768];
+	int pid = 0;
+	bool user = n->op == BI_USYMNAME || n->op == BI_USYMDATA;
+
+	eval_expr(ev, n->args, &v);
+	if (user)
+		memcpy(&pid, ev->st->gd + GD_TARGET, sizeof(pid));
+	if (n->op == BI_SYMNAME || n->op == BI_USYMNAME)
+		symbolize_name(user, pid, (uint64_t)v.l, buf, sizeof(buf));
+	else
+		symbolize_data(user, pid, (uint64_t)v.l, buf, sizeof(buf));
+	value_free(&v);
+	eval_value_set_str(ev, out, buf);
+}
+
 void eval_builtin_call(struct eval *ev, const struct node *n,
 		       struct value *out)
 {
@@ -227,6 +280,41 @@ void eval_builtin_call(struct eval *ev, const struct node *n,
 		if (eval_print_args(ev, n, &sb))
 			eval_value_set_str(ev, out, sb.buf);
 		break;
+	case BI_BACKTRACE:
+	case BI_UBACKTRACE:
+	case BI_SPRINT_BACKTRACE:
+	case BI_SPRINT_UBACKTRACE:
+		/* no probed task here: an empty stack, as stap's begin */
+		eval_value_set_str(ev, out, "");
+		break;
+	case BI_PRINT_BACKTRACE:
+	case BI_PRINT_UBACKTRACE:
+	case BI_UADDR:
+		break;
+	case BI_SYMNAME:
+	case BI_SYMDATA:
+	case BI_USYMNAME:
+	case BI_USYMDATA:
+		eval_symbol(ev, n, out);
+		break;
+	case BI_PRINT_STACK:
+	case BI_PRINT_USTACK:
+	case BI_SPRINT_STACK:
+	case BI_SPRINT_USTACK: {
+		bool print = n->op == BI_PRINT_STACK || n->op == BI_PRINT_USTACK;
+
+		s = eval_arg_str(ev, n);
+		eval_stack_lines(ev, s,
+				 n->op == BI_PRINT_USTACK ||
+					 n->op == BI_SPRINT_USTACK,
+				 print, &sb);
+		free(s);
+		if (print)
+			eval_emit(ev, &sb);
+		else
+			eval_value_set_str(ev, out, sb.buf ? sb.buf : "");
+		break;
+	}
 	case BI_EXIT:
 		/* as in stap, the handler runs on to its end */
 		ev->exit_req = true;

@@ -81,7 +81,8 @@ static void scan_symtab(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh,
 			abort();
 		out->v[out->n++] = (struct elf_func){ .name = strdup(name),
 						      .addr = s.st_value,
-						      .offset = off };
+						      .offset = off,
+						      .size = s.st_size };
 	}
 }
 

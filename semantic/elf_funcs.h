@@ -14,6 +14,7 @@ struct elf_func {
 	char *name;
 	uint64_t addr;	 /* st_value: the link-time address */
 	uint64_t offset; /* where its code is in the file (uprobe offset) */
+	uint64_t size;	 /* st_size (0 when the table does not say) */
 };
 
 struct elf_func_list {

@@ -383,11 +383,19 @@ static void walk_call(struct scope *sc, struct node *e)
 				    "the format of %s must be a string literal",
 				    bi->name);
 	}
-	if (sc->checking && sc->rp && sc->rp->kernel && !bi->kernel)
+	if (sc->checking && sc->rp && sc->rp->kernel && !bi->kernel) {
 		diag_report("semantic error", e->loc,
 			    "%s() is not available in kernel-context probes "
 			    "yet",
 			    bi->name);
+		if (bi->id >= BI_SPRINT_BACKTRACE && bi->id <= BI_SPRINT_USTACK)
+			diag_hint("symbols are looked up in user space: print "
+				  "stacks with print_backtrace() or "
+				  "print_ubacktrace(), or keep addresses or "
+				  "backtrace() strings in a global and name "
+				  "them with %s() in an end or timer probe",
+				  bi->name);
+	}
 }
 
 static enum etype binary_type(struct scope *sc, struct node *e)
