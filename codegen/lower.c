@@ -1191,44 +1191,6 @@ static void count_action(struct lower *L, struct node *s)
 		ir_alu_imm(L->f, BPF_ADD, L->actions, 1);
 }
 
-static void check_actions(struct lower *L, struct loc loc)
-{
-	int ok = ir_label_new(L->f);
-
-	ir_jcond_imm(L->f, BPF_JLE, L->actions,
-		     (int32_t)L->p->opt.maxaction, ok);
-	emit_error(L, loc,
-		   "MAXACTION exceeded");
-	ir_label_place(L->f, ok);
-}
-
-static void lower_loop(struct lower *L, struct node *s)
-{
-	int head = ir_label_new(L->f), step = ir_label_new(L->f);
-	int done = ir_label_new(L->f);
-	int obrk = L->brk, ocont = L->cont;
-	struct node *cond = s->kind == S_WHILE ? s->a : s->b;
-	struct node *body = s->kind == S_WHILE ? s->b : s->d;
-
-	if (s->kind == S_FOR && s->a)
-		lower_expr(L, s->a);
-	ir_label_place(L->f, head);
-	check_actions(L, s->loc);
-	if (cond)
-		lower_branch(L, cond, false, done);
-	L->brk = done;
-	L->cont = step;
-	lower_stmt(L, body);
-	ir_label_place(L->f, step);
-	if (s->kind == S_FOR && s->c)
-		lower_expr(L, s->c);
-	ir_alu_imm(L->f, BPF_ADD, L->actions, 1);
-	ir_jmp(L->f, head);
-	ir_label_place(L->f, done);
-	L->brk = obrk;
-	L->cont = ocont;
-}
-
 static bool has_loop(const struct node *n)
 {
 	if (!n)
@@ -1283,7 +1245,7 @@ static void lower_stmt(struct lower *L, struct node *s)
 		break;
 	case S_WHILE:
 	case S_FOR:
-		lower_loop(L, s);
+		lower_loop_kernel(L, s);
 		lower_actions_settle(L, s->loc);
 		break;
 	case S_BREAK:

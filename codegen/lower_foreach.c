@@ -45,6 +45,9 @@ struct fe_iter {
 	struct node *slice;
 	uint32_t slice_area;
 	bool in_test; /* `[*, k] in a`: stop at the first match */
+	/* while/for (S_WHILE, S_FOR): the body, condition and step run in a
+	 * bpf_loop callback, one call an iteration */
+	struct node *loop;
 };
 
 static int fe_ptr(struct lower *L, uint32_t area)
@@ -172,10 +175,18 @@ static void fe_callback(struct lower *L, struct fe_iter *it, struct lower *C,
 
 	(void)idx_unused;
 	ir_set_loc(f, it->stmt->loc);
-	ir_comment(f, "callback: one element of %s", it->g->name);
-	ir_mov_reg(f, kv, IR_R2);
-	ir_mov_reg(f, vv, IR_R3);
-	ir_mov_reg(f, cbc, IR_R4);
+	if (it->loop) {
+		/* bpf_loop: R1 = the iteration, R2 = our context */
+		ir_comment(f, "callback: one iteration of the loop");
+		ir_mov_imm(f, kv, 0);
+		ir_mov_imm(f, vv, 0);
+		ir_mov_reg(f, cbc, IR_R2);
+	} else {
+		ir_comment(f, "callback: one element of %s", it->g->name);
+		ir_mov_reg(f, kv, IR_R2);
+		ir_mov_reg(f, vv, IR_R3);
+		ir_mov_reg(f, cbc, IR_R4);
+	}
 	C->ctx = lw_vr(C);
 	ir_load(f, 8, C->ctx, cbc, 0);
 	/* this CPU's scratch, as the handler found it */
@@ -229,6 +240,9 @@ static void fe_callback(struct lower *L, struct fe_iter *it, struct lower *C,
 	C->brk = l_brk;
 	C->cont = l_cont;
 
+	/* a slice's other elements are not iterations: filter first */
+	if (it->slice)
+		fe_slice_filter(C, it, kv, l_cont);
 	if (it->fe && it->fe->limit) {
 		int cnt = lw_vr(C), lim = lw_vr(C);
 
@@ -247,8 +261,6 @@ static void fe_callback(struct lower *L, struct fe_iter *it, struct lower *C,
 		lw_emit_error(C, it->stmt->loc, "MAXACTION exceeded");
 		ir_label_place(f, fine);
 	}
-	if (it->slice)
-		fe_slice_filter(C, it, kv, l_cont);
 	{
 		/* a body ending in break or next leaves l_cont without a
 		 * jump to it: this one is never taken at run time */
@@ -256,7 +268,20 @@ static void fe_callback(struct lower *L, struct fe_iter *it, struct lower *C,
 
 		ir_jcond_imm(f, BPF_JEQ, one, 0, l_cont);
 	}
-	if (it->in_test) {
+	if (it->loop) {
+		struct node *s = it->loop;
+		struct node *cond = s->kind == S_WHILE ? s->a : s->b;
+		struct node *body = s->kind == S_WHILE ? s->b : s->d;
+		int l_step = ir_label_new(f);
+
+		if (cond)
+			lw_branch(C, cond, false, l_brk);
+		C->cont = l_step;
+		lw_stmt(C, body);
+		ir_label_place(f, l_step);
+		if (s->kind == S_FOR && s->c)
+			lw_expr(C, s->c);
+	} else if (it->in_test) {
 		ir_store_imm(f, 8, sp, FE_COUNT, 1);
 		ir_jmp(f, l_brk);
 	} else if (it->fe) {
@@ -379,7 +404,7 @@ static void fe_iterate(struct lower *L, struct fe_iter *it)
 	if (it->slice)
 		fe_slice_key(L, it);
 
-	sub = ir_func_sub_new(L->f, "fe", &idx);
+	sub = ir_func_sub_new(L->f, it->loop ? "loop" : "fe", &idx);
 	C.f = sub;
 	C.soff = L->soff;
 	fe_callback(L, it, &C, idx);
@@ -394,11 +419,21 @@ static void fe_iterate(struct lower *L, struct fe_iter *it)
 	ir_mov_reg(L->f, cbc, IR_FP);
 	ir_alu_imm(L->f, BPF_ADD, cbc, so);
 	ir_set_loc(L->f, it->stmt->loc);
-	ir_ld_map(L->f, IR_R1, it->g->map_idx);
-	ir_ld_func(L->f, IR_R2, idx);
-	ir_mov_reg(L->f, IR_R3, cbc);
-	ir_mov_imm(L->f, IR_R4, 0);
-	ir_call_helper(L->f, BPF_FUNC_for_each_map_elem);
+	if (it->loop) {
+		/* at most MAXACTION + 1 iterations: each counts an action,
+		 * so a longer loop has failed with MAXACTION by then */
+		ir_mov_imm(L->f, IR_R1, (int32_t)L->p->opt.maxaction + 1);
+		ir_ld_func(L->f, IR_R2, idx);
+		ir_mov_reg(L->f, IR_R3, cbc);
+		ir_mov_imm(L->f, IR_R4, 0);
+		ir_call_helper(L->f, BPF_FUNC_loop);
+	} else {
+		ir_ld_map(L->f, IR_R1, it->g->map_idx);
+		ir_ld_func(L->f, IR_R2, idx);
+		ir_mov_reg(L->f, IR_R3, cbc);
+		ir_mov_imm(L->f, IR_R4, 0);
+		ir_call_helper(L->f, BPF_FUNC_for_each_map_elem);
+	}
 
 	sp = fe_ptr(L, it->area);
 	fe_load(L, it, sp);
@@ -422,14 +457,27 @@ void lower_foreach_kernel(struct lower *L, struct node *s)
 {
 	struct fe_iter it = { .stmt = s, .fe = s->fe, .count_actions = true };
 
-	if (s->fe->array->kind != E_IDENT || s->fe->slice) {
+	if (s->fe->array->kind != E_IDENT) {
 		lw_fail(L, s, "foreach over this expression",
 			"move the foreach to a timer or end probe");
 		return;
 	}
 	it.g = s->fe->array->sym;
+	it.slice = s->fe->slice;
 	if (!fe_check(L, it.g, s))
 		return;
+	fe_iterate(L, &it);
+}
+
+/* while/for in a kernel probe: the iterations are bpf_loop callback
+ * calls, so the verifier checks the body once, whatever the trip count
+ * and however it branches (a loop it unrolled could exceed its budget). */
+void lower_loop_kernel(struct lower *L, struct node *s)
+{
+	struct fe_iter it = { .stmt = s, .loop = s, .count_actions = true };
+
+	if (s->kind == S_FOR && s->a)
+		lw_expr(L, s->a);
 	fe_iterate(L, &it);
 }
 

@@ -110,6 +110,7 @@ bool lower_body_needs_frame(const struct program *p, const struct node *n);
 /* lower_foreach.c: unsorted foreach and whole-array delete through a
  * bpf_for_each_map_elem callback. */
 void lower_foreach_kernel(struct lower *L, struct node *s);
+void lower_loop_kernel(struct lower *L, struct node *s);
 void lower_delete_all(struct lower *L, struct node *s);
 /* `[*, k]` wildcards: delete a[*, k] and [*, k] in a walk the array. */
 bool lower_has_star(const struct node *keys);
