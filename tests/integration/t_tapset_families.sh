@@ -99,6 +99,19 @@ expect perf-type-config-sample 0 "1" \
 	    probe perf.type(1).config(0).sample(1000000) { if (execname() == "sh") s++ }
 	    probe end { printf("%d\n", s >= 500) }'
 
+# ---- vfs.open: the absolute path (across mounts), device and inode of
+# the opened file, for a file here and one under /proc ----
+f=$(readlink -f "$TMPD")/opened
+echo x >"$f"
+fdev=$(stat -c '%Hd:%Ld' "$f")
+fname=N/A
+[ "${fdev%%:*}" -ne 0 ] && fname=$(basename "$(readlink -f "/sys/dev/block/$fdev")")
+expect vfs-open-path-dev-ino 0 "$f $fname $(stat -c %i "$f")
+/proc/PID/status N/A" -c "sh -c 'exec 3<$f; exec 4</proc/self/status'" \
+	-e 'probe vfs.open { if (pid() != target()) next
+		if (pathname == "'"$f"'") printf("%s %s %d\n", pathname, devname, ino)
+		if (pathname == sprintf("/proc/%d/status", pid())) printf("/proc/PID/status %s\n", devname) }'
+
 # ---- tz_ctime / tz_gmtoff / tz_name: the zone etap starts in (a POSIX TZ
 # two hours east of UTC), in both contexts ----
 TZ=XYZ-2 expect tz-ctime-both-contexts 0 "Thu Jan  1 02:00:00 1970 XYZ -7200 XYZ
