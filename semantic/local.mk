@@ -18,7 +18,7 @@ libetap_semantic_a_SOURCES += semantic/btf_types.c semantic/btf_types.h \
 	semantic/kfeatures.c semantic/kfeatures.h \
 	semantic/probes_process.c semantic/elf_funcs.c semantic/elf_funcs.h \
 	semantic/regs.c semantic/regs.h semantic/usdt.c semantic/usdt.h \
-	semantic/usdt_vars.c
+	semantic/usdt_vars.c semantic/dollars.c semantic/dollars.h
 # Syscall numbers of this architecture, from the kernel headers' __NR_*.
 BUILT_SOURCES += semantic/syscall_nrs.inc
 CLEANFILES += semantic/syscall_nrs.inc

@@ -16,6 +16,7 @@
 #include "../parser/diag.h"
 #include "builtins.h"
 #include "target_vars.h"
+#include "dollars.h"
 
 struct scope {
 	struct program *p;
@@ -760,6 +761,10 @@ static void walk_expr(struct scope *sc, struct node *e)
 	case E_DEFINED:
 	case E_CHOOSE_DEFINED:
 		defined_fold(sc, e);
+		walk_expr(sc, e);
+		break;
+	case E_DOLLARS:
+		dollars_expand(sc->rp, e);
 		walk_expr(sc, e);
 		break;
 	case E_ARG:

@@ -112,6 +112,15 @@ expect vfs-open-path-dev-ino 0 "$f $fname $(stat -c %i "$f")
 		if (pathname == "'"$f"'") printf("%s %s %d\n", pathname, devname, ino)
 		if (pathname == sprintf("/proc/%d/status", pid())) printf("/proc/PID/status %s\n", devname) }'
 
+# ---- $$parms / $$vars / $$return: name=0x... for numbers, name="..." for
+# strings; "" where a probe has none ----
+expect dollars-vars 0 "return=0x0|
+1 comm=\"sleep\"" -c "sleep 0.05" \
+	-e 'probe syscall.clock_nanosleep.return { if (pid() == target()) printf("%s|%s\n", $$return, $$vars) }
+	    probe kernel.trace("sched:sched_process_exit") { if (pid() == target())
+		printf("%d %s\n", $$parms == sprintf("comm=\"sleep\" pid=0x%x prio=0x%x group_dead=0x1",
+					      pid(), $prio), $$parms =~ "^comm=\"[a-z]*\"" ? matched(0) : "") }'
+
 # ---- tz_ctime / tz_gmtoff / tz_name: the zone etap starts in (a POSIX TZ
 # two hours east of UTC), in both contexts ----
 TZ=XYZ-2 expect tz-ctime-both-contexts 0 "Thu Jan  1 02:00:00 1970 XYZ -7200 XYZ
