@@ -79,6 +79,46 @@ static bool is_path_field(const struct tp_field *f)
 	return false;
 }
 
+/* stap's names where they differ from the kernel's field name: the
+ * variable is offered under both (and NAME_uaddr for pointers). NULL
+ * syscall: every syscall with that field. */
+static const struct {
+	const char *sc, *field, *stap;
+} sc_aliases[] = {
+	{ NULL, "oldname", "oldpath" },	       { NULL, "newname", "newpath" },
+	{ "access", "filename", "pathname" },  { "faccessat", "filename", "pathname" },
+	{ "faccessat2", "filename", "pathname" },
+	{ "chdir", "filename", "path" },       { "chroot", "filename", "path" },
+	{ "chmod", "filename", "path" },       { "chown", "filename", "path" },
+	{ "lchown", "filename", "path" },      { "chown", "user", "owner" },
+	{ "lchown", "user", "owner" },	       { "fchown", "user", "owner" },
+	{ "fchownat", "user", "owner" },       { "stat", "statbuf", "buf" },
+	{ "lstat", "statbuf", "buf" },	       { "fstat", "statbuf", "buf" },
+	{ "fstatat", "statbuf", "buf" },       { "connect", "fd", "sockfd" },
+	{ "connect", "uservaddr", "serv_addr" },
+	{ "accept", "fd", "sockfd" },	       { "accept", "upeer_sockaddr", "addr" },
+	{ "accept", "upeer_addrlen", "addrlen" },
+	{ "accept4", "fd", "sockfd" },	       { "accept4", "upeer_sockaddr", "addr" },
+	{ "accept4", "upeer_addrlen", "addrlen" },
+	{ "bind", "fd", "sockfd" },	       { "bind", "umyaddr", "my_addr" },
+	{ "listen", "fd", "sockfd" },	       { "getsockname", "fd", "sockfd" },
+	{ "getpeername", "fd", "sockfd" },     { "mmap", "addr", "start" },
+	{ "mmap", "off", "offset" },	       { "munmap", "addr", "start" },
+	{ "munmap", "len", "length" },	       { "mprotect", "start", "addr" },
+	{ "mkdirat", "dfd", "dirfd" },
+};
+
+/* The i-th stap name of field f of syscall sc after the first (start
+ * with *i = 0); NULL when there is none. */
+static const char *sc_alias_next(const char *sc, const char *field, size_t *i)
+{
+	for (; *i < sizeof(sc_aliases) / sizeof(sc_aliases[0]); (*i)++)
+		if ((!sc_aliases[*i].sc || strcmp(sc_aliases[*i].sc, sc) == 0) &&
+		    strcmp(sc_aliases[*i].field, field) == 0)
+			return sc_aliases[(*i)++].stap;
+	return NULL;
+}
+
 static bool sc_is(const char *sc, const char *const *list)
 {
 	for (; *list; list++)
@@ -180,18 +220,28 @@ static void entry_vars(char **text, const struct rprobe *rp,
 		if (f->is_common || strcmp(f->name, "__syscall_nr") == 0 ||
 		    strcmp(f->name, "name") == 0)
 			continue;
-		if (idents_has(ids, f->name)) {
-			if (is_path_field(f))
-				text_add(text, "%s = user_string($%s, \"\")\n",
-					 f->name, f->name);
-			else
-				text_add(text, "%s = $%s\n", f->name, f->name);
+		for (size_t k = 0, first = 1;; first = 0) {
+			const char *v = first ? f->name
+					      : sc_alias_next(rp->syscall,
+							      f->name, &k);
+
+			if (!v)
+				break;
+			if (idents_has(ids, v)) {
+				if (is_path_field(f))
+					text_add(text,
+						 "%s = user_string($%s, \"\")\n",
+						 v, f->name);
+				else
+					text_add(text, "%s = $%s\n", v,
+						 f->name);
+			}
+			if (asprintf(&uaddr, "%s_uaddr", v) < 0)
+				abort();
+			if (f->is_pointer && idents_has(ids, uaddr))
+				text_add(text, "%s = $%s\n", uaddr, f->name);
+			free(uaddr);
 		}
-		if (asprintf(&uaddr, "%s_uaddr", f->name) < 0)
-			abort();
-		if (f->is_pointer && idents_has(ids, uaddr))
-			text_add(text, "%s = $%s\n", uaddr, f->name);
-		free(uaddr);
 		if (idents_has(ids, "argstr")) {
 			char *ffmt, *farg;
 
@@ -279,9 +329,17 @@ void syscall_vars_list(FILE *m, const struct rprobe *rp)
 		if (f->is_common || strcmp(f->name, "__syscall_nr") == 0 ||
 		    strcmp(f->name, "name") == 0)
 			continue;
-		fprintf(m, " %s:%s", f->name,
-			is_path_field(f) ? "string" : "long");
-		if (f->is_pointer)
-			fprintf(m, " %s_uaddr:long", f->name);
+		for (size_t k = 0, first = 1;; first = 0) {
+			const char *v = first ? f->name
+					      : sc_alias_next(rp->syscall,
+							      f->name, &k);
+
+			if (!v)
+				break;
+			fprintf(m, " %s:%s", v,
+				is_path_field(f) ? "string" : "long");
+			if (f->is_pointer)
+				fprintf(m, " %s_uaddr:long", v);
+		}
 	}
 }

@@ -121,6 +121,18 @@ expect dollars-vars 0 "return=0x0|
 		printf("%d %s\n", $$parms == sprintf("comm=\"sleep\" pid=0x%x prio=0x%x group_dead=0x1",
 					      pid(), $prio), $$parms =~ "^comm=\"[a-z]*\"" ? matched(0) : "") }'
 
+# ---- stap's names for syscall arguments where they differ from the
+# kernel's: oldpath/newpath (oldname/newname), sockfd, start/length ----
+expect syscall-stap-names 0 "/nonexist/a /nonexist/b /nonexist/a" \
+	-c "perl -e 'rename(q{/nonexist/a}, q{/nonexist/b})'" \
+	-e 'probe syscall.rename { if (pid() == target()) printf("%s %s %s\n", oldpath, newpath, oldname) }'
+expect syscall-stap-names-net-mm 0 "1 1" \
+	-c "perl -e 'use Socket; socket(my \$s, PF_INET, SOCK_STREAM, 0); connect(\$s, pack_sockaddr_in(1, inet_aton(q{127.0.0.1})))'" \
+	-e 'global c, m
+	    probe syscall.connect { if (pid() == target()) c = sockfd == fd && serv_addr_uaddr == uservaddr }
+	    probe syscall.munmap { if (pid() == target()) m = start == addr && length == len && length > 0 }
+	    probe end { printf("%d %d\n", c, m) }'
+
 # ---- tz_ctime / tz_gmtoff / tz_name: the zone etap starts in (a POSIX TZ
 # two hours east of UTC), in both contexts ----
 TZ=XYZ-2 expect tz-ctime-both-contexts 0 "Thu Jan  1 02:00:00 1970 XYZ -7200 XYZ
