@@ -14,5 +14,5 @@ libetap_codegen_a_SOURCES += codegen/lower_target.c codegen/lower_target.h \
 libetap_codegen_a_SOURCES += codegen/lower_stats.c codegen/lower_stats.h
 libetap_codegen_a_SOURCES += codegen/lower_regex.c codegen/lower_regex.h
 libetap_codegen_a_SOURCES += codegen/lower_foreach.c
-libetap_codegen_a_SOURCES += codegen/lower_logging.c codegen/lower_stack.c
+libetap_codegen_a_SOURCES += codegen/lower_logging.c codegen/lower_stack.c codegen/lower_escape.c
 libetap_codegen_a_SOURCES += codegen/lower_context.c

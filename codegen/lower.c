@@ -1038,6 +1038,7 @@ static struct val lower_builtin(struct lower *L, struct node *e)
 		    lower_context_builtin(L, e, &v) ||
 		    lower_logging_builtin(L, e, &v) ||
 		    lower_stack_builtin(L, e, &v) ||
+		    lower_escape_builtin(L, e, &v) ||
 		    lower_regex_builtin(L, e, &v))
 			return v;
 		lower_fail(L, e, "this function", "call it from a begin, end "

@@ -83,6 +83,10 @@ void lw_rb_commit(struct lower *L, int rec);
 void lw_rb_drop(struct lower *L, int fail, int done);
 void lw_gd_atomic_inc(struct lower *L, uint32_t off);
 
+/* lower_escape.c: s with C escapes (text_str, '#' with %s and %c). */
+struct val lower_str_escape(struct lower *L, struct val s, struct loc loc);
+bool lower_escape_builtin(struct lower *L, struct node *e, struct val *out);
+
 /* lower_string.c */
 struct val lower_str_cat(struct lower *L, struct val a, struct val b,
 			 struct loc loc);

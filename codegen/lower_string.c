@@ -489,8 +489,9 @@ struct val lower_sprintf(struct lower *L, struct node *e)
 			lw_fail(L, fa, "'*' with %b", NULL);
 			break;
 		}
-		if ((sg->conv == FMT_STRING || sg->conv == FMT_CHAR) && sg->alt) {
-			lw_fail(L, fa, "'#' with %s or %c (escaping)",
+		if ((sg->conv == FMT_STRING || sg->conv == FMT_CHAR) && sg->alt &&
+		    sg->prec != -1) {
+			lw_fail(L, fa, "a precision with '#' on %s or %c",
 				"format it in an end or timer probe");
 			break;
 		}
@@ -563,9 +564,30 @@ struct val lower_sprintf(struct lower *L, struct node *e)
 				lw_fail(L, a ? a : fa, "%s of a number", NULL);
 				break;
 			}
+			/* '#': C escapes (lower_escape.c), then as %s */
+			if (sp.alt) {
+				v = lower_str_escape(L, v, fa->loc);
+				sp.alt = false;
+			}
 			conv_string(L, &sb, v, &sp);
 			break;
 		case FMT_CHAR:
+			if (sp.alt) {
+				int one = lw_scratch_ptr(
+					L, lw_scratch_alloc(L, 8, fa->loc));
+
+				ir_store_reg(F(L), 1, one, 0, v.reg);
+				ir_store_imm(F(L), 1, one, 1, 0);
+				v = lower_str_escape(
+					L,
+					(struct val){ .type = T_STRING,
+						      .reg = one,
+						      .strmax = 2 },
+					fa->loc);
+				sp.alt = false;
+				conv_string(L, &sb, v, &sp);
+				break;
+			}
 			conv_char(L, &sb, v.reg, &sp);
 			break;
 		case FMT_BINARY:

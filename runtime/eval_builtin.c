@@ -291,6 +291,12 @@ void eval_builtin_call(struct eval *ev, const struct node *n,
 	case BI_PRINT_UBACKTRACE:
 	case BI_UADDR:
 		break;
+	case BI_TEXT_STR:
+		s = eval_arg_str(ev, n);
+		fmt_escape_str(&sb, s ? s : "");
+		free(s);
+		eval_value_set_str(ev, out, sb.buf ? sb.buf : "");
+		break;
 	case BI_SYMNAME:
 	case BI_SYMDATA:
 	case BI_USYMNAME:

@@ -350,6 +350,14 @@ static int fmt_escape_char(unsigned char c, char out[4])
 	return 4;
 }
 
+void fmt_escape_str(struct strbuf *sb, const char *s)
+{
+	char esc[4];
+
+	for (; *s; s++)
+		strbuf_add(sb, esc, fmt_escape_char((unsigned char)*s, esc));
+}
+
 static void fmt_put_text(struct strbuf *sb, const char *s, size_t n,
 			 const struct fmt_spec *sp)
 {

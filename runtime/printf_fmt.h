@@ -74,6 +74,9 @@ struct fmt_arg {
 	const char *s;
 };
 
+/* s with C escapes, as '#' with %s gives it (text_str()). */
+void fmt_escape_str(struct strbuf *sb, const char *s);
+
 /* Append the formatted text to sb. args has f->nargs entries. */
 void fmt_format(struct strbuf *sb, const struct fmt *f,
 		const struct fmt_arg *args);

@@ -61,6 +61,7 @@ static const struct builtin_info builtins[] = {
 	{ "print_ustack", BI_PRINT_USTACK, 1, 1, T_VOID, T_STRING, false },
 	{ "sprint_ustack", BI_SPRINT_USTACK, 1, 1, T_STRING, T_STRING, false },
 	{ "uaddr", BI_UADDR, 0, 0, T_LONG, T_UNKNOWN, true },
+	{ "text_str", BI_TEXT_STR, 1, 1, T_STRING, T_STRING, true },
 	{ "user_long", BI_USER_LONG, 1, 1, T_LONG, T_LONG, true },
 	{ "user_int", BI_USER_INT, 1, 1, T_LONG, T_LONG, true },
 	{ "user_short", BI_USER_SHORT, 1, 1, T_LONG, T_LONG, true },

@@ -12,6 +12,7 @@ BATCH=${DIFF_BATCH:-12}
 GOPTS=(-G a=7 -G b=-3 -G c=100 -G z=0 -G m=-9223372036854775808
        -G M=9223372036854775807 -G n1=-1 -G k=64 -G k2=65 -G big=123456789012
        -G s1=hello -G s2=World -G e= -G "sp=a b" -G num=42
+       -G "esc=$(printf 'a\tb\001c\\d')"
        # a batch of cases runs in one probe hit; the loop cases together
        # take more than the default 1000 actions (t_errors tests MAXACTION)
        -D MAXACTION=20000)

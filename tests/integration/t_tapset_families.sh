@@ -133,6 +133,12 @@ expect syscall-stap-names-net-mm 0 "1 1" \
 	    probe syscall.munmap { if (pid() == target()) m = start == addr && length == len && length > 0 }
 	    probe end { printf("%d %d\n", c, m) }'
 
+# ---- user_string_quoted: C escapes for a name with a tab and a \001 ----
+expect user-string-quoted-escapes 0 '"/nonexist/a\tb\001"' \
+	-c "perl -e 'open(F, qq{/nonexist/a\\tb\\x01})'" \
+	-e 'probe syscall.openat { if (pid() == target() && filename =~ "^/nonexist")
+		println(user_string_quoted(filename_uaddr)) }'
+
 # ---- tz_ctime / tz_gmtoff / tz_name: the zone etap starts in (a POSIX TZ
 # two hours east of UTC), in both contexts ----
 TZ=XYZ-2 expect tz-ctime-both-contexts 0 "Thu Jan  1 02:00:00 1970 XYZ -7200 XYZ
