@@ -105,7 +105,16 @@ static const struct {
 	{ "getpeername", "fd", "sockfd" },     { "mmap", "addr", "start" },
 	{ "mmap", "off", "offset" },	       { "munmap", "addr", "start" },
 	{ "munmap", "len", "length" },	       { "mprotect", "start", "addr" },
-	{ "mkdirat", "dfd", "dirfd" },
+	{ "mkdirat", "dfd", "dirfd" },	       { "mmap", "len", "length" },
+	{ "fstat", "fd", "filedes" },	       { "fstatat", "dfd", "dirfd" },
+	{ "fstatat", "filename", "path" },     { "fstatat", "flag", "flags" },
+	{ "pread64", "pos", "offset" },	       { "pwrite64", "pos", "offset" },
+	{ "readv", "vec", "vector" },	       { "readv", "vlen", "count" },
+	{ "writev", "vec", "vector" },	       { "writev", "vlen", "count" },
+	{ "dup", "fildes", "oldfd" },	       { "clone", "newsp", "stack_start" },
+	{ "clone", "parent_tidptr", "parent_tid" },
+	{ "clone", "child_tidptr", "child_tid" },
+	{ "utimes", "utimes", "tvp" },
 };
 
 /* The i-th stap name of field f of syscall sc after the first (start
