@@ -86,6 +86,30 @@ static void scan_symtab(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh,
 	}
 }
 
+Elf *elf_open_file(const char *path, int *fd, const char **why)
+{
+	Elf *e;
+
+	if (elf_version(EV_CURRENT) == EV_NONE) {
+		*why = "libelf is unusable";
+		return NULL;
+	}
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0) {
+		*why = "cannot open it";
+		return NULL;
+	}
+	e = elf_begin(*fd, ELF_C_READ, NULL);
+	if (!e || elf_kind(e) != ELF_K_ELF) {
+		*why = "it is not an ELF file";
+		if (e)
+			elf_end(e);
+		close(*fd);
+		return NULL;
+	}
+	return e;
+}
+
 int elf_funcs_match(const char *path, const char *pattern,
 		    struct elf_func_list *out, const char **why)
 {
@@ -96,23 +120,9 @@ int elf_funcs_match(const char *path, const char *pattern,
 
 	out->v = NULL;
 	out->n = 0;
-	if (elf_version(EV_CURRENT) == EV_NONE) {
-		*why = "libelf is unusable";
+	e = elf_open_file(path, &fd, why);
+	if (!e)
 		return -1;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		*why = "cannot open it";
-		return -1;
-	}
-	e = elf_begin(fd, ELF_C_READ, NULL);
-	if (!e || elf_kind(e) != ELF_K_ELF) {
-		*why = "it is not an ELF file";
-		if (e)
-			elf_end(e);
-		close(fd);
-		return -1;
-	}
 	while ((scn = elf_nextscn(e, scn))) {
 		GElf_Shdr sh;
 

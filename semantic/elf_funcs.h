@@ -29,6 +29,10 @@ int elf_funcs_match(const char *path, const char *pattern,
 		    struct elf_func_list *out, const char **why);
 void elf_funcs_free(struct elf_func_list *l);
 
+/* path opened for reading with libelf (*fd is its descriptor, to close
+ * after elf_end), or NULL with *why set. */
+Elf *elf_open_file(const char *path, int *fd, const char **why);
+
 /* The file offset of link-time address addr in e's code; false when no
  * loadable executable segment holds it. */
 bool elf_vaddr_to_offset(Elf *e, uint64_t addr, uint64_t *off);

@@ -11,7 +11,6 @@
 #define _GNU_SOURCE
 #include "usdt.h"
 
-#include <fcntl.h>
 #include <fnmatch.h>
 #include <gelf.h>
 #include <stdio.h>
@@ -173,23 +172,9 @@ int usdt_match(const char *path, const char *provider, const char *name,
 
 	out->v = NULL;
 	out->n = 0;
-	if (elf_version(EV_CURRENT) == EV_NONE) {
-		*why = "libelf is unusable";
+	e = elf_open_file(path, &fd, why);
+	if (!e)
 		return -1;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		*why = "cannot open it";
-		return -1;
-	}
-	e = elf_begin(fd, ELF_C_READ, NULL);
-	if (!e || elf_kind(e) != ELF_K_ELF) {
-		*why = "it is not an ELF file";
-		if (e)
-			elf_end(e);
-		close(fd);
-		return -1;
-	}
 	if (section_named(e, ".stapsdt.base", &bsh))
 		base_now = bsh.sh_addr;
 	scn = section_named(e, ".note.stapsdt", &sh);
