@@ -128,6 +128,23 @@ static const char *sc_alias_next(const char *sc, const char *field, size_t *i)
 	return NULL;
 }
 
+/* The names field f of syscall sc goes by: the field's own, then stap's
+ * (start with *k = 0; NULL after the last). */
+static const char *sc_name_next(const char *sc, const char *field, size_t *k)
+{
+	size_t i;
+	const char *r;
+
+	if (*k == 0) {
+		*k = 1;
+		return field;
+	}
+	i = *k - 1;
+	r = sc_alias_next(sc, field, &i);
+	*k = i + 1;
+	return r;
+}
+
 static bool sc_is(const char *sc, const char *const *list)
 {
 	for (; *list; list++)
@@ -229,13 +246,9 @@ static void entry_vars(char **text, const struct rprobe *rp,
 		if (f->is_common || strcmp(f->name, "__syscall_nr") == 0 ||
 		    strcmp(f->name, "name") == 0)
 			continue;
-		for (size_t k = 0, first = 1;; first = 0) {
-			const char *v = first ? f->name
-					      : sc_alias_next(rp->syscall,
-							      f->name, &k);
+		const char *v;
 
-			if (!v)
-				break;
+		for (size_t k = 0; (v = sc_name_next(rp->syscall, f->name, &k));) {
 			if (idents_has(ids, v)) {
 				if (is_path_field(f))
 					text_add(text,
@@ -338,13 +351,9 @@ void syscall_vars_list(FILE *m, const struct rprobe *rp)
 		if (f->is_common || strcmp(f->name, "__syscall_nr") == 0 ||
 		    strcmp(f->name, "name") == 0)
 			continue;
-		for (size_t k = 0, first = 1;; first = 0) {
-			const char *v = first ? f->name
-					      : sc_alias_next(rp->syscall,
-							      f->name, &k);
+		const char *v;
 
-			if (!v)
-				break;
+		for (size_t k = 0; (v = sc_name_next(rp->syscall, f->name, &k));) {
 			fprintf(m, " %s:%s", v,
 				is_path_field(f) ? "string" : "long");
 			if (f->is_pointer)
