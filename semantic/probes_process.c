@@ -40,6 +40,21 @@ static int process_unsupported(struct resolve_ctx *rc, const char *what)
 	return -1;
 }
 
+/* One uprobe probe at file offset off of path; name and ufunc are taken. */
+static struct rprobe *process_probe_add(struct resolve_ctx *rc, char *name,
+					const char *path, const char *ufunc,
+					uint64_t off, bool ret)
+{
+	struct rprobe *rp = sem_probe_add(rc, PT_UPROBE, name);
+
+	rp->upath = strdup(path);
+	rp->ufunc = ufunc;
+	rp->uoffset = off;
+	rp->is_return = ret;
+	rp->mech = ret ? MECH_URETPROBE : MECH_UPROBE;
+	return rp;
+}
+
 static int process_function(struct resolve_ctx *rc, const char *path)
 {
 	const struct pp_comp *c1 = rc->pp->comps->next;
@@ -63,20 +78,15 @@ static int process_function(struct resolve_ctx *rc, const char *path)
 		return -1;
 	}
 	for (int i = 0; i < l.n; i++) {
-		struct rprobe *rp;
 		char *name;
 
 		if (asprintf(&name, "process(\"%s\").function(\"%s\")%s", path,
 			     l.v[i].name,
 			     ret ? ".return" : c2 ? ".call" : "") < 0)
 			abort();
-		rp = sem_probe_add(rc, PT_UPROBE, name);
-		rp->upath = strdup(path);
-		rp->ufunc = l.v[i].name;
+		process_probe_add(rc, name, path, l.v[i].name, l.v[i].offset,
+				  ret);
 		l.v[i].name = NULL;
-		rp->uoffset = l.v[i].offset;
-		rp->is_return = ret;
-		rp->mech = ret ? MECH_URETPROBE : MECH_UPROBE;
 		made++;
 	}
 	elf_funcs_free(&l);
@@ -110,12 +120,9 @@ static int process_mark(struct resolve_ctx *rc, const char *path,
 		if (asprintf(&name, "process(\"%s\").provider(\"%s\").mark(\"%s\")",
 			     path, l.v[i].provider, l.v[i].name) < 0)
 			abort();
-		rp = sem_probe_add(rc, PT_UPROBE, name);
-		rp->upath = strdup(path);
+		rp = process_probe_add(rc, name, path, l.v[i].name,
+				       l.v[i].offset, false);
 		rp->usdt = usdt_take(&l, i);
-		rp->ufunc = rp->usdt->name;
-		rp->uoffset = rp->usdt->offset;
-		rp->mech = MECH_UPROBE;
 		made++;
 	}
 	usdt_free(&l);
